@@ -1,0 +1,1 @@
+"""bmcsim: a Supermicro BMC fleet simulator speaking Redfish over HTTPS."""
