@@ -1,0 +1,79 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to bmclock.supermicro
+# Apache License 2.0 (see LICENSE)
+"""Validate the baseline (bmc_* variables) and the control catalog before any BMC is contacted.
+
+An error names the file that sets the variable, the key and what was expected, so ops fix the
+right line of inventory/group_vars instead of guessing.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+
+import yaml
+
+from ansible.errors import AnsibleActionFail
+from ansible.plugins.action import ActionBase
+
+from ansible_collections.bmclock.supermicro.plugins.module_utils import compliance
+
+ARGUMENT_SPEC = {"catalog": {"type": "path", "required": True}}
+
+
+def defining_files(task_vars, key):
+    """group_vars/host_vars files (next to the inventory sources or the playbook) that set `key`."""
+    roots = set()
+    for source in task_vars.get("ansible_inventory_sources") or []:
+        roots.add(source if os.path.isdir(source) else os.path.dirname(source))
+    if task_vars.get("playbook_dir"):
+        roots.add(task_vars["playbook_dir"])
+    found = []
+    for root in sorted(roots):
+        for kind in ("group_vars", "host_vars"):
+            for path in sorted(glob.glob(os.path.join(root, kind, "**", "*"), recursive=True)):
+                if not os.path.isfile(path) or not path.endswith((".yml", ".yaml", ".json", "")):
+                    continue
+                try:
+                    with open(path, encoding="utf-8") as handle:
+                        data = yaml.safe_load(handle)
+                except (OSError, yaml.YAMLError, UnicodeDecodeError):
+                    continue
+                if isinstance(data, dict) and key in data:
+                    found.append(os.path.relpath(path))
+    return found
+
+
+class ActionModule(ActionBase):
+    TRANSFERS_FILES = False
+    _requires_connection = False
+    _supports_check_mode = True
+
+    def run(self, tmp=None, task_vars=None):
+        super().run(tmp, task_vars)
+        task_vars = task_vars or {}
+        _, args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
+        try:
+            catalog = compliance.load_catalog(args["catalog"])
+        except (OSError, ValueError) as exc:
+            raise AnsibleActionFail("control catalog %s: %s" % (args["catalog"], exc)) from exc
+
+        names = [k for k in task_vars if k.startswith("bmc_")]
+        values = self._templar.template({k: task_vars[k] for k in names})
+        problems = compliance.validate_baseline(compliance.baseline_from_vars(values))
+        known = {compliance.enable_var(c["id"]) for c in catalog}
+        for name in sorted(names):
+            if name.startswith("bmc_control_") and name not in known:
+                problems.append((name, "no control with this id in %s" % args["catalog"]))
+            elif name.startswith("bmc_control_") and not isinstance(values[name], bool):
+                problems.append((name, "expected true or false, got %r" % (values[name],)))
+        if problems:
+            lines = []
+            for key, problem in problems:
+                top = key.split(".")[0].split("[")[0]
+                where = ", ".join(defining_files(task_vars, top)) or "no group_vars/host_vars file (extra vars or role defaults?)"
+                lines.append("%s (set in %s): %s" % (key, where, problem))
+            raise AnsibleActionFail("invalid BMC baseline, no BMC was contacted:\n  " + "\n  ".join(lines))
+        return {"changed": False, "controls": len(catalog),
+                "msg": "baseline valid; %d controls in the catalog" % len(catalog)}

@@ -1,0 +1,107 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to bmclock.supermicro
+# Apache License 2.0 (see LICENSE)
+"""Per-host audit result files: written atomically, one previous run kept for drift.
+
+Everything downstream (inventory groups, fleet reports, sliced AWX jobs) reads these files, never
+one process's memory, so several runs or slices combine into one picture.
+
+Layout of a results directory:
+    <host>.json           the latest audit of <host>
+    <host>.previous.json  the audit before it
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+
+SCHEMA = 1
+LATEST = ".json"
+PREVIOUS = ".previous.json"
+
+
+def _path(results_dir, host, suffix):
+    if not host or "/" in host or host.startswith("."):
+        raise ValueError("invalid host name for a result file: %r" % (host,))
+    return os.path.join(results_dir, host + suffix)
+
+
+def _atomic_write_json(path, data):
+    directory = os.path.dirname(path) or "."
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=directory)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(data, handle, indent=1, sort_keys=True)
+            handle.write("\n")
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def read_record(path):
+    """A stored record, or None when the file is missing. A corrupt file raises ValueError."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            record = json.load(handle)
+    except FileNotFoundError:
+        return None
+    except ValueError as exc:
+        raise ValueError("%s: not a valid result file (%s)" % (path, exc)) from exc
+    if not isinstance(record, dict) or record.get("schema") != SCHEMA or "host" not in record:
+        raise ValueError("%s: not a bmclock result file (schema %r)" % (path, SCHEMA))
+    return record
+
+
+def drift(previous, current):
+    """Controls whose status changed between two records: [{id, from, to}], sorted by id."""
+    if not previous:
+        return []
+    before = {r["id"]: r["status"] for r in previous.get("results", [])}
+    changes = []
+    for result in current.get("results", []):
+        old = before.get(result["id"])
+        if old is not None and old != result["status"]:
+            changes.append({"id": result["id"], "from": old, "to": result["status"]})
+    return sorted(changes, key=lambda c: c["id"])
+
+
+def write_record(results_dir, record):
+    """Store `record` as the host's latest result, moving the current one to previous.
+
+    Returns the record as written (with `drift` against the previous run filled in).
+    """
+    os.makedirs(results_dir, exist_ok=True)
+    host = record["host"]
+    latest = _path(results_dir, host, LATEST)
+    try:
+        previous = read_record(latest)
+    except ValueError:
+        previous = None  # a damaged file is replaced, not trusted for drift
+    record = dict(record, schema=SCHEMA, drift=drift(previous, record))
+    if previous is not None:
+        _atomic_write_json(_path(results_dir, host, PREVIOUS), previous)
+    _atomic_write_json(latest, record)
+    return record
+
+
+def load_records(results_dir):
+    """All latest records in a directory, by host. Unreadable files are reported, not skipped."""
+    records, problems = {}, []
+    if not os.path.isdir(results_dir):
+        return records, problems
+    for name in sorted(os.listdir(results_dir)):
+        if not name.endswith(LATEST) or name.endswith(PREVIOUS) or name.startswith("."):
+            continue
+        path = os.path.join(results_dir, name)
+        try:
+            record = read_record(path)
+        except ValueError as exc:
+            problems.append(str(exc))
+            continue
+        records[record["host"]] = record
+    return records, problems

@@ -1,0 +1,152 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to bmclock.supermicro
+# Apache License 2.0 (see LICENSE)
+# The work is done by the action plugin of the same name (plugins/action/bmc_audit.py), in the
+# controller; this file carries the documentation.
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+---
+module: bmc_audit
+short_description: Audit a Supermicro BMC over Redfish against the control catalog
+version_added: "0.1.0"
+description:
+  - Logs in to one Supermicro BMC (X11, X12, X13) over Redfish with a single session, gathers the
+    normalized C(bmc) facts that the controls need (identity, firmware, accounts, services, IP
+    access control, host interface, lockdown, time, logging, certificate), evaluates every
+    selected control of the catalog against the baseline variables and returns the result as
+    host facts (C(bmc), C(bmc_compliance)) so that a fact cache (AWX) keeps them.
+  - Read-only. It never changes the BMC, so it behaves the same in check mode.
+  - A BMC that cannot be reached or refuses the login is not a task failure; its controls are
+    reported with status C(error) and the reason, so the rest of the fleet keeps going.
+  - Writes the result to O(results_dir)/<inventory_hostname>.json atomically and keeps the
+    previous run as <inventory_hostname>.previous.json; C(drift) lists controls whose status changed.
+  - The baseline is every C(bmc_*) variable of the host (see the role C(bmc_audit) argument specs);
+    each control is enabled by C(bmc_control_<id>) (dashes as underscores), and C(--tags) /
+    C(--skip-tags) with a control id or category select controls.
+  - Runs in the controller; O(host) is contacted from there.
+options:
+  host:
+    description: BMC address or name. Defaults to C(ansible_host), then C(inventory_hostname).
+    type: str
+  port:
+    description: HTTPS port of the Redfish service.
+    type: int
+    default: 443
+  username:
+    description: BMC account used for the audit. Falls back to the environment variable E(BMC_USERNAME).
+    type: str
+  password:
+    description: Its password. Falls back to E(BMC_PASSWORD). Never logged.
+    type: str
+  ca_path:
+    description: PEM file of the CA that signs the BMC certificates. Falls back to E(BMC_CA_PATH).
+    type: path
+  validate_certs:
+    description: Verify the BMC's TLS certificate. Only turn off for lab equipment.
+    type: bool
+    default: true
+  auth:
+    description: Redfish session (one login, logout at the end) or HTTP Basic on every request.
+    type: str
+    choices: [session, basic]
+    default: session
+  timeout:
+    description: Seconds to wait for each HTTP request.
+    type: int
+    default: 30
+  retries:
+    description: Retries on HTTP 503 and connection resets (never on 401/403, to avoid lockouts).
+    type: int
+    default: 3
+  concurrency:
+    description: Concurrent requests to the BMC (BMCs are slow and small; keep it low).
+    type: int
+    default: 4
+  catalog:
+    description: YAML control catalog (the role passes its own C(vars/controls.yml)).
+    type: path
+    required: true
+  results_dir:
+    description: Directory of the per-host result files. No file is written when omitted.
+    type: path
+attributes:
+  check_mode:
+    support: full
+  diff_mode:
+    support: none
+    details: Read-only; nothing to diff.
+  action:
+    support: full
+notes:
+  - Needs an account with at least the ReadOnly role; Administrator shows more (e.g. licences).
+seealso:
+  - module: bmclock.supermicro.bmc_baseline
+author:
+  - bmclock contributors
+"""
+
+EXAMPLES = r"""
+- name: Audit the BMC
+  bmclock.supermicro.bmc_audit:
+    port: "{{ bmc_port }}"
+    username: "{{ bmc_username }}"
+    password: "{{ bmc_password }}"
+    ca_path: "{{ bmc_ca_path }}"
+    catalog: "{{ role_path }}/vars/controls.yml"
+    results_dir: "{{ playbook_dir }}/../reports"
+
+- name: Audit with credentials injected by an AWX credential (BMC_USERNAME, BMC_PASSWORD)
+  bmclock.supermicro.bmc_audit:
+    catalog: /srv/bmclock/controls.yml
+"""
+
+RETURN = r"""
+bmc_compliance:
+  description: The audit result (also set as the host fact C(bmc_compliance)).
+  returned: always
+  type: dict
+  contains:
+    host: {description: inventory_hostname, type: str, returned: always}
+    address: {description: BMC address audited, type: str, returned: always}
+    status:
+      description: C(compliant), C(noncompliant), C(error) (some controls could not be checked) or C(unreachable).
+      type: str
+      returned: always
+      sample: noncompliant
+    audited_at: {description: UTC start time (ISO 8601), type: str, returned: always}
+    redfish_requests: {description: HTTP requests made to the BMC, type: int, returned: always}
+    summary:
+      description: Counts per status, failing control ids, worst failing severity.
+      type: dict
+      returned: always
+    results:
+      description: One entry per control with id, title, severity, status, expected, actual, reason.
+      type: list
+      elements: dict
+      returned: always
+    drift:
+      description: Controls whose status changed since the previous stored run ({id, from, to}).
+      type: list
+      elements: dict
+      returned: when results_dir is set
+ansible_facts:
+  description: Host facts kept by the fact cache.
+  returned: always
+  type: dict
+  contains:
+    bmc: {description: Normalized BMC facts (docs/facts.md), type: dict, returned: always}
+    bmc_compliance: {description: Same as the bmc_compliance return value, type: dict, returned: always}
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+
+
+def main():
+    module = AnsibleModule(argument_spec={}, supports_check_mode=True)
+    module.fail_json(msg="bmclock.supermicro.bmc_audit runs as an action plugin in the controller")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,60 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to bmclock.supermicro
+# Apache License 2.0 (see LICENSE)
+# The work is done by the action plugin of the same name, in the controller.
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+---
+module: bmc_baseline
+short_description: Validate the BMC baseline variables and the control catalog
+version_added: "0.1.0"
+description:
+  - Checks every C(bmc_*) baseline variable of the host (approved firmware per board, allowed
+    accounts and roles, management networks, approved NTP/syslog/SNMP/SMTP/directory/event/DNS
+    destinations, password policy, session timeout, per-control enable flags) and the control
+    catalog, without contacting any BMC.
+  - On a problem it fails with one line per problem naming the variable, the group_vars or
+    host_vars file that sets it, and what was expected. Run it once (C(run_once)) before the audit.
+options:
+  catalog:
+    description: YAML control catalog to validate along with the baseline.
+    type: path
+    required: true
+attributes:
+  check_mode:
+    support: full
+  diff_mode:
+    support: none
+  action:
+    support: full
+author:
+  - bmclock contributors
+"""
+
+EXAMPLES = r"""
+- name: Validate the baseline before touching any BMC
+  bmclock.supermicro.bmc_baseline:
+    catalog: "{{ role_path }}/vars/controls.yml"
+  run_once: true
+"""
+
+RETURN = r"""
+controls:
+  description: Number of controls in the catalog.
+  returned: success
+  type: int
+  sample: 23
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+
+
+def main():
+    module = AnsibleModule(argument_spec={}, supports_check_mode=True)
+    module.fail_json(msg="bmclock.supermicro.bmc_baseline runs as an action plugin in the controller")
+
+
+if __name__ == "__main__":
+    main()
