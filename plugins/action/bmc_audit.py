@@ -97,6 +97,8 @@ class ActionModule(ActionBase):
             record = results.write_record(args["results_dir"], record)
 
         compliance_fact = {k: v for k, v in record.items() if k != "facts"}
+        if args["results_dir"]:
+            compliance_fact["results_file"] = results.latest_path(args["results_dir"], record["host"])
         return {
             "changed": False,
             "ansible_facts": {"bmc": facts, "bmc_compliance": compliance_fact},
@@ -130,12 +132,13 @@ class ActionModule(ActionBase):
 
     @staticmethod
     def _selected_controls(catalog, task_vars):
-        """Controls picked by --tags / --skip-tags (each control id and its category is a tag)."""
+        """Controls picked by --tags / --skip-tags: a control's id and its family (the id's first
+        word: fw, acct, sess, svc, tls, net, host, time, log) are its tags."""
         run_tags = set(task_vars.get("ansible_run_tags") or ["all"])
         skip_tags = set(task_vars.get("ansible_skip_tags") or [])
 
         def tags(control):
-            return {control["id"], control.get("category", "")} - {""}
+            return {control["id"], control["id"].split("-", 1)[0]}
 
         if not run_tags & {"all", "bmc_audit", "audit"}:
             catalog = [c for c in catalog if tags(c) & run_tags]

@@ -28,6 +28,11 @@ def _path(results_dir, host, suffix):
     return os.path.join(results_dir, host + suffix)
 
 
+def latest_path(results_dir, host):
+    """Where the latest result of `host` is stored."""
+    return _path(results_dir, host, LATEST)
+
+
 def _atomic_write_json(path, data):
     directory = os.path.dirname(path) or "."
     fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=directory)
@@ -77,7 +82,7 @@ def write_record(results_dir, record):
     """
     os.makedirs(results_dir, exist_ok=True)
     host = record["host"]
-    latest = _path(results_dir, host, LATEST)
+    latest = latest_path(results_dir, host)
     try:
         previous = read_record(latest)
     except ValueError:
