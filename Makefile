@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml requirements/base.txt requirements/test.txt scripts/fin
 	@touch $@
 
 demo: setup
-	$(BIN)/python -m bmcsim.demo
+	$(BIN)/python scripts/demo.py
 
 test: setup
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest
