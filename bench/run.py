@@ -1,0 +1,216 @@
+"""Audit benchmark: our way vs the two ways people collect the same facts today.
+
+On one simulated fleet (N BMCs, L ms per request), in one invocation:
+  ours     playbooks/audit.yml (one action-plugin task per host, one session, parallel GETs)
+  uri      one ansible.builtin.uri task per resource (and a loop per collection), Basic auth
+  cg       community.general.redfish_info for what it knows + uri tasks for the Supermicro OEM
+           resources it cannot read (community.general is unpacked from the `ansible` wheel into
+           bench/out only; the project itself never needs it)
+
+Prints a table, then one JSON object on the last line. Usage:
+  python bench/run.py [--hosts 40] [--latency-ms 50] [--forks 50] [--ways ours,uri,cg]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+OUT = ROOT / "bench" / "out"
+sys.path.insert(0, str(ROOT / "playbooks" / "collections"))
+
+from ansible_collections.bmclock.supermicro.plugins.module_utils import gather  # noqa: E402
+
+
+def start_fleet(args, workdir):
+    log = open(workdir / "bmcsim.log", "w+", encoding="utf-8")
+    cmd = [str(BIN / "bmcsim"), "--count", str(args.hosts), "--profile", "x13", "--seed", "1",
+           "--latency-ms", str(args.latency_ms), "--port", str(args.port), "--base-address", "127.0.40.1",
+           "--admin-port", str(args.port + 1), "--inventory", str(workdir / "fleet.yml")]
+    proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, text=True)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        log.seek(0)
+        if re.search(r"^bmcsim ready:", log.read(), re.M):
+            return proc
+        if proc.poll() is not None:
+            break
+        time.sleep(0.2)
+    stop(proc)
+    log.seek(0)
+    sys.exit("bmcsim did not start:\n" + log.read())
+
+
+def stop(proc):
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def admin(port, method, path):
+    request = urllib.request.Request("http://127.0.0.1:%d%s" % (port, path), method=method)
+    with urllib.request.urlopen(request, timeout=30) as response:
+        body = response.read()
+    return json.loads(body) if body else None
+
+
+def request_counts(port):
+    """Redfish requests each BMC served since the last reset."""
+    return [admin(port, "GET", "/bmcs/%s/requests" % b["name"])["count"] for b in admin(port, "GET", "/bmcs")]
+
+
+def reset_counts(port):
+    for bmc in admin(port, "GET", "/bmcs"):
+        admin(port, "DELETE", "/bmcs/%s/requests" % bmc["name"])
+
+
+def community_general():
+    """Unpack community.general from the `ansible` wheel matching our ansible-core (bench only)."""
+    colls = OUT / "collections"
+    if (colls / "ansible_collections" / "community" / "general").is_dir():
+        return colls
+    import ansible.release
+    major_minor = tuple(int(x) for x in ansible.release.__version__.split(".")[:2])
+    package = {(2, 19): "ansible>=12,<13", (2, 20): "ansible>=13,<14", (2, 21): "ansible>=14,<15"}[major_minor]
+    dl = OUT / "dl"
+    subprocess.run([str(BIN / "python"), "-m", "pip", "download", "--quiet", "--no-deps", "-d", str(dl), package],
+                   check=True)
+    wheel = next(dl.glob("ansible-*.whl"))
+    with zipfile.ZipFile(wheel) as archive:
+        members = [n for n in archive.namelist() if n.startswith("ansible_collections/community/general/")]
+        archive.extractall(colls, members)
+    return colls
+
+
+def uri_task(name, path, register=None, loop=None):
+    task = {
+        "name": name,
+        "ansible.builtin.uri": {
+            "url": "https://{{ ansible_host }}:{{ bmc_port }}" + path,
+            "url_username": "{{ bmc_username }}", "url_password": "{{ bmc_password }}",
+            "force_basic_auth": True, "ca_path": "{{ bmc_ca_path }}", "return_content": False,
+        },
+        "no_log": True,
+    }
+    if register:
+        task["register"] = register
+        task["ansible.builtin.uri"]["return_content"] = True
+    if loop:
+        task["loop"] = loop
+        task["ansible.builtin.uri"]["url"] = "https://{{ ansible_host }}:{{ bmc_port }}{{ item['@odata.id'] }}"
+    return task
+
+
+def uri_tasks(resources, collections):
+    """What people write by hand: a task per resource, a GET + loop per collection."""
+    tasks = [uri_task("GET %s" % path, path) for path in resources]
+    for index, path in enumerate(collections):
+        tasks.append(uri_task("GET %s" % path, path, register="coll%d" % index))
+        tasks.append(uri_task("GET members of %s" % path, None, loop="{{ coll%d.json.Members }}" % index))
+    return tasks
+
+
+def write_playbooks(workdir):
+    plan = gather.plan("X13")
+    resources, collections = plan["resources"], plan["collections"]
+    uri = [{"name": "Collect BMC facts with ansible.builtin.uri", "hosts": "bmcs", "gather_facts": False,
+            "tasks": uri_tasks(resources, collections)}]
+    cg_known = gather.COMMUNITY_GENERAL_COVERED
+    cg = [{"name": "Collect BMC facts with community.general.redfish_info", "hosts": "bmcs", "gather_facts": False,
+           "tasks": [{
+               "name": "Redfish inventory",
+               "community.general.redfish_info": {
+                   "category": ["Systems", "Accounts", "Update", "Manager", "Sessions"],
+                   "command": ["GetSystemInventory", "ListUsers", "GetFirmwareInventory", "GetNetworkProtocols",
+                               "GetManagerNicInventory", "GetHostInterfaces", "GetSessions"],
+                   "baseuri": "{{ ansible_host }}:{{ bmc_port }}",
+                   "username": "{{ bmc_username }}", "password": "{{ bmc_password }}",
+                   "validate_certs": True, "ca_path": "{{ bmc_ca_path }}",
+               }, "no_log": True,
+           }] + uri_tasks([p for p in resources if p not in cg_known], [c for c in collections if c not in cg_known])}]
+    (workdir / "uri.yml").write_text(json.dumps(uri, indent=1))
+    (workdir / "cg.yml").write_text(json.dumps(cg, indent=1))
+    return 2 + len(resources) + len(collections)  # + login and logout
+
+
+def timed(cmd, env, cwd=ROOT):
+    """Wall time, CPU seconds and peak RSS (MB) of one command and everything it started."""
+    start = time.monotonic()
+    proc = subprocess.Popen(cmd, env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    output = proc.stdout.read()
+    _, status, usage = os.wait4(proc.pid, 0)  # this child's usage, its own children included
+    wall = time.monotonic() - start
+    if os.waitstatus_to_exitcode(status) != 0:
+        sys.exit("%s failed:\n%s" % (" ".join(cmd), output[-4000:]))
+    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024.0
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--hosts", type=int, default=40)
+    parser.add_argument("--latency-ms", type=int, default=50)
+    parser.add_argument("--forks", type=int, default=50)
+    parser.add_argument("--port", type=int, default=19443)
+    parser.add_argument("--ways", default="ours,uri,cg")
+    args = parser.parse_args()
+    ways = args.ways.split(",")
+
+    OUT.mkdir(parents=True, exist_ok=True)
+    workdir = OUT / "run"
+    workdir.mkdir(exist_ok=True)
+    min_requests = write_playbooks(workdir)
+    env = dict(os.environ, PATH="%s:%s" % (BIN, os.environ.get("PATH", "")), ANSIBLE_FORKS=str(args.forks),
+               ANSIBLE_NOCOLOR="1")
+    if "cg" in ways:
+        env["ANSIBLE_COLLECTIONS_PATH"] = "%s:%s" % (ROOT / "playbooks" / "collections", community_general())
+
+    proc = start_fleet(args, workdir)
+    figures = {}
+    try:
+        inventory = ["-i", str(workdir / "fleet.yml"), "-i", str(ROOT / "inventory")]
+        commands = {
+            "ours": [str(BIN / "ansible-playbook"), "playbooks/audit.yml", *inventory,
+                     "-e", "bmc_audit_results_dir=%s" % (workdir / "reports")],
+            "uri": [str(BIN / "ansible-playbook"), str(workdir / "uri.yml"), *inventory],
+            "cg": [str(BIN / "ansible-playbook"), str(workdir / "cg.yml"), *inventory],
+        }
+        for way in ways:
+            reset_counts(args.port + 1)
+            wall, cpu, rss = timed(commands[way], env)
+            counts = request_counts(args.port + 1)
+            figures[way] = {"wall_s": round(wall, 2), "cpu_s_per_host": round(cpu / args.hosts, 3),
+                            "requests_per_host": round(sum(counts) / len(counts), 1), "peak_rss_mb": round(rss, 1)}
+            print("%-5s wall %7.2f s  cpu/host %6.3f s  requests/host %6.1f  peak rss %6.1f MB" % (
+                way, wall, cpu / args.hosts, sum(counts) / len(counts), rss), flush=True)
+    finally:
+        stop(proc)
+
+    result = {"hosts": args.hosts, "latency_ms": args.latency_ms, "forks": args.forks,
+              "min_requests_per_host": min_requests}
+    if "ours" in figures:
+        result.update(figures["ours"])
+    for way in ways:
+        if way != "ours":
+            result[way] = dict(figures[way])
+            if "ours" in figures:
+                result[way]["ratio_to_ours"] = round(figures[way]["wall_s"] / figures["ours"]["wall_s"], 1)
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()
