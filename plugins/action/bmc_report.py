@@ -1,0 +1,99 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to bmclock.supermicro
+# Apache License 2.0 (see LICENSE)
+"""Write the fleet reports (HTML, JUnit XML, JSON, Markdown) from the stored per-host results.
+
+Runs in the controller and reads only the result files, so a report can combine several runs or
+the slices of an AWX job.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+
+from ansible.errors import AnsibleActionFail
+from ansible.plugins.action import ActionBase
+
+from ansible_collections.bmclock.supermicro.plugins.module_utils import report, results
+
+ARGUMENT_SPEC = {
+    "results_dir": {"type": "path", "required": True},
+    "output_dir": {"type": "path"},
+    "formats": {"type": "list", "elements": "str", "choices": sorted(report.FORMATS),
+                "default": sorted(report.FORMATS)},
+}
+
+
+def _current_text(path):
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return handle.read()
+    except (FileNotFoundError, UnicodeDecodeError):
+        return None
+
+
+def _atomic_write_text(path, text):
+    """Readers (a web server, AWX artefact upload) see the old file or the new one, never half."""
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=os.path.dirname(path))
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+class ActionModule(ActionBase):
+    TRANSFERS_FILES = False
+    _requires_connection = False
+    _supports_check_mode = True
+
+    def run(self, tmp=None, task_vars=None):
+        super().run(tmp, task_vars)
+        _, args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
+        results_dir = args["results_dir"]
+        output_dir = args["output_dir"] or os.path.join(results_dir, "fleet")
+        if "json" in args["formats"] and os.path.realpath(output_dir) == os.path.realpath(results_dir):
+            # report.json would then be read back as a host's result file.
+            raise AnsibleActionFail("output_dir must differ from results_dir (%s)" % results_dir)
+
+        records, problems = results.load_records(results_dir)
+        if not records:
+            raise AnsibleActionFail("no audit results in %s: run playbooks/audit.yml first%s" % (
+                results_dir, " (%s)" % "; ".join(problems) if problems else ""))
+
+        files, changed = {}, []
+        for fmt, text in report.render(records, args["formats"], problems).items():
+            path = os.path.join(output_dir, report.FORMATS[fmt])
+            files[fmt] = path
+            if _current_text(path) == text:
+                continue
+            changed.append(path)
+            if not self._task.check_mode:
+                os.makedirs(output_dir, exist_ok=True)
+                _atomic_write_text(path, text)
+
+        view = report.overview(records)
+        return {
+            "changed": bool(changed),
+            "files": files,
+            "written": [] if self._task.check_mode else changed,
+            "would_write": changed if self._task.check_mode else [],
+            "summary": {
+                "hosts": view["hosts"],
+                "host_status": view["host_status"],
+                "result_status": view["result_status"],
+                "worst_controls": [c["id"] for c in view["worst_controls"][:10]],
+                "drifted_hosts": len({c["host"] for c in view["drift"]}),
+                "audited_from": view["audited_from"],
+                "audited_to": view["audited_to"],
+            },
+            "markdown": report.render_markdown(records, problems),
+            "warnings": ["unreadable result file: %s" % p for p in problems],
+            "msg": "%d hosts: %s" % (view["hosts"], ", ".join(
+                "%d %s" % (n, s) for s, n in view["host_status"].items() if n)),
+        }
