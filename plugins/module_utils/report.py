@@ -229,10 +229,10 @@ CSS = """
 h1{margin:.2rem 0}h2{margin:1.5rem 0 .5rem;font-size:1.15rem}small,.muted{color:#616161}
 table{border-collapse:collapse;background:#fff;margin:.3rem 0}th,td{border:1px solid var(--line);padding:.25rem .5rem;text-align:left;vertical-align:top}
 th{background:#f0f0f0}td.num{text-align:right}td.value{font-family:ui-monospace,monospace;font-size:12px;max-width:28rem;overflow-wrap:anywhere}
-.cards{display:flex;gap:.8rem;flex-wrap:wrap}.card{background:#fff;border:1px solid var(--line);border-left:6px solid var(--na);padding:.5rem 1rem;min-width:9rem}
+.cards{display:flex;gap:.8rem;flex-wrap:wrap}.card{background:#fff;border:1px solid var(--line);border-left:6px solid currentColor;padding:.5rem 1rem;min-width:9rem}
 .card b{display:block;font-size:1.6rem}
-.s-compliant,.s-pass{border-color:var(--pass);color:var(--pass)}.s-noncompliant,.s-fail{border-color:var(--fail);color:var(--fail)}
-.s-error,.s-unreachable{border-color:var(--error);color:var(--error)}.s-notapplicable{color:var(--na)}.s-notchecked{color:var(--nc)}
+.s-compliant,.s-pass{color:var(--pass)}.s-noncompliant,.s-fail{color:var(--fail)}
+.s-error,.s-unreachable{color:var(--error)}.s-notapplicable{color:var(--na)}.s-notchecked{color:var(--nc)}
 .badge{display:inline-block;border:1px solid;border-radius:3px;padding:0 .35rem;font-size:12px;font-weight:600;background:#fff}
 #filters{position:sticky;top:0;background:var(--bg);padding:.5rem 0;border-bottom:1px solid var(--line);display:flex;gap:1.5rem;flex-wrap:wrap;align-items:center}
 #filters fieldset{border:1px solid var(--line);padding:.2rem .6rem}#filters label{margin-right:.6rem;white-space:nowrap}
@@ -245,12 +245,34 @@ SCRIPT = """
   "use strict";
   var hosts = Array.prototype.slice.call(document.querySelectorAll("details.host"));
   var search = document.getElementById("host-search");
+  var stats = document.getElementById("page-stats");
+  var groups = ["host-status", "status", "severity"];
+  function boxes(name) {
+    return Array.prototype.slice.call(document.querySelectorAll('#filters input[name="' + name + '"]'));
+  }
   function checked(name) {
     var values = {};
-    document.querySelectorAll('#filters input[name="' + name + '"]:checked').forEach(function (box) {
-      values[box.value] = true;
-    });
+    boxes(name).forEach(function (box) { if (box.checked) { values[box.value] = true; } });
     return values;
+  }
+  // A filtered view can be shared as a link: report.html#status=fail&severity=critical,high&host=rack4
+  function readHash() {
+    new URLSearchParams(location.hash.slice(1)).forEach(function (value, name) {
+      var wanted = value.split(",");
+      if (name === "host") { search.value = value; }
+      if (groups.indexOf(name) !== -1) {
+        boxes(name).forEach(function (box) { box.checked = wanted.indexOf(box.value) !== -1; });
+      }
+    });
+  }
+  function writeHash() {
+    var params = new URLSearchParams();
+    groups.forEach(function (name) {
+      var all = boxes(name), on = all.filter(function (box) { return box.checked; });
+      if (on.length !== all.length) { params.set(name, on.map(function (box) { return box.value; }).join(",")); }
+    });
+    if (search.value) { params.set("host", search.value); }
+    history.replaceState(null, "", "#" + params.toString());
   }
   function apply() {
     var statuses = checked("status"), severities = checked("severity"), hostStatuses = checked("host-status");
@@ -270,28 +292,29 @@ SCRIPT = """
     });
     document.getElementById("shown").textContent =
       shownHosts + " of " + hosts.length + " hosts, " + shownResults + " control results shown";
+    stats.dataset.shownHosts = String(shownHosts);
+    stats.dataset.shownResults = String(shownResults);
   }
   document.querySelectorAll("#filters input").forEach(function (input) {
-    input.addEventListener("input", apply);
+    input.addEventListener("input", function () { apply(); writeHash(); });
   });
   document.getElementById("expand").addEventListener("click", function () {
     var open = !hosts.every(function (host) { return host.open; });
     hosts.forEach(function (host) { host.open = open; });
   });
+  readHash();
   apply();
   // What the page itself counted, for readers who distrust the generator (and for the tests).
-  var stats = document.getElementById("page-stats");
   stats.dataset.hosts = String(hosts.length);
   stats.dataset.results = String(document.querySelectorAll("details.host tbody tr").length);
-  stats.dataset.failing = String(document.querySelectorAll('details.host tbody tr[data-status="fail"]').length);
   stats.dataset.ready = "true";
 }());
 """
 
 
-def _checkboxes(name, values, labels=None):
+def _checkboxes(name, values):
     return "".join('<label><input type="checkbox" name="%s" value="%s" checked> %s</label>' % (
-        name, _e(_token(v)), _e((labels or {}).get(v, v))) for v in values)
+        name, _e(_token(v)), _e(v)) for v in values)
 
 
 def _host_section(host, record):
@@ -387,12 +410,12 @@ def render_html(records, problems=(), title="BMC compliance report"):
 
     out.append("<h2>Changes since the previous audit</h2>")
     if view["drift"]:
-        out.append('<table id="drift"><thead><tr><th>host</th><th>control</th><th>was</th><th>now</th>'
-                   "</tr></thead><tbody>")
+        changes = collections.defaultdict(list)
         for change in view["drift"]:
-            out.append('<tr><td>%s</td><td>%s</td><td class="s-%s">%s</td><td class="s-%s">%s</td></tr>' % (
-                _e(change["host"]), _e(change["id"]), _token(change["from"]), _e(change["from"]),
-                _token(change["to"]), _e(change["to"])))
+            changes[change["host"]].append('%s <span class="s-%s">%s</span> &rarr; <span class="s-%s">%s</span>' % (
+                _e(change["id"]), _token(change["from"]), _e(change["from"]), _token(change["to"]), _e(change["to"])))
+        out.append('<table id="drift"><thead><tr><th>host</th><th>controls that changed status</th></tr></thead><tbody>')
+        out.extend("<tr><td>%s</td><td>%s</td></tr>" % (_e(host), ", ".join(c)) for host, c in changes.items())
         out.append("</tbody></table>")
     else:
         out.append("<p>No control changed status since the previous audit of its host.</p>")
