@@ -13,7 +13,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "playbooks" / "collections"))
 
-from ansible_collections.bmclock.supermicro.plugins.module_utils import report, results  # noqa: E402
+from ansible_collections.bmclock.supermicro.plugins.module_utils import compliance, report, results  # noqa: E402
 
 HOSTILE = '<script>alert("bmc")</script> | `x` & \x00\x1b[31m'
 CONTROLS = [("fw-bmc-min-version", "high"), ("acct-allowlist", "critical"), ("svc-ssh-off", "medium"),
@@ -63,6 +63,11 @@ def fleet(tmp_path):
 
 def counts(records):
     return collections.Counter(r["status"] for rec in records.values() for r in rec["results"])
+
+
+def test_report_vocabulary_is_the_compliance_engines():
+    assert sorted(report.RESULT_STATUSES) == sorted(compliance.STATUSES)
+    assert sorted(report.SEVERITIES) == sorted(compliance.SEVERITIES)
 
 
 def test_overview_counts_match_the_stored_results(fleet):

@@ -1,0 +1,83 @@
+"""playbooks/report.yml through ansible-runner, as AWX runs it: survey answers, check mode,
+idempotence, job artefacts (set_stats), and a clear failure when there is nothing to report."""
+
+from __future__ import annotations
+
+import json
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "playbooks" / "collections"))
+
+from ansible_collections.bmclock.supermicro.plugins.module_utils import results  # noqa: E402
+
+
+def stored(results_dir, host, statuses):
+    results.write_record(str(results_dir), {
+        "host": host, "address": "127.0.10.1", "audited_at": "2026-11-25T02:00:00+00:00",
+        "status": "noncompliant" if "fail" in statuses else "compliant",
+        "results": [{"id": "ctl-%d" % i, "title": "control %d" % i, "severity": "high", "status": s,
+                     "expected": True, "actual": s == "pass", "reason": ""} for i, s in enumerate(statuses)],
+        "facts": {"identity": {"board": "X13SEI-F", "generation": "X13", "bmc_version": "01.04.10"}}})
+
+
+@pytest.fixture
+def results_dir(tmp_path):
+    directory = tmp_path / "results"
+    stored(directory, "bmc-001", ["pass", "pass", "fail"])
+    stored(directory, "bmc-002", ["pass", "notapplicable", "pass"])
+    return directory
+
+
+@pytest.fixture
+def inventory(tmp_path):
+    path = tmp_path / "empty.ini"  # report.yml runs on the implicit localhost only
+    path.write_text("")
+    return path
+
+
+def task_result(run, task_name):
+    return next(e["event_data"]["res"] for e in run.events
+                if e["event"] in ("runner_on_ok", "runner_on_failed") and e["event_data"]["task"] == task_name)
+
+
+WRITE = "Write the fleet reports from the stored audit results"
+
+
+def test_check_mode_tells_what_would_be_written_and_writes_nothing(run_playbook, results_dir, inventory):
+    run = run_playbook("playbooks/report.yml", inventory, cmdline="--check",
+                       extravars={"bmc_report_results_dir": str(results_dir), "bmc_report_formats": "junit,markdown"})
+    assert run.status == "successful", run.stdout
+    written = task_result(run, WRITE)
+    assert sorted(Path(p).name for p in written["would_write"]) == ["junit.xml", "summary.md"]
+    assert not (results_dir / "fleet").exists()
+
+
+def test_empty_survey_answers_mean_defaults_and_reruns_change_nothing(run_playbook, results_dir, inventory):
+    survey = {"bmc_report_results_dir": str(results_dir), "bmc_report_output_dir": "", "bmc_report_formats": ""}
+    run = run_playbook("playbooks/report.yml", inventory, extravars=survey)
+    assert run.status == "successful", run.stdout
+    assert run.changed() == 1
+    output = results_dir / "fleet"
+    assert sorted(p.name for p in output.iterdir()) == ["junit.xml", "report.html", "report.json", "summary.md"]
+    junit = ET.parse(output / "junit.xml").getroot()
+    assert (junit.get("tests"), junit.get("failures"), junit.get("skipped")) == ("6", "1", "1")
+    assert len(json.loads((output / "report.json").read_text())["hosts"]) == 2
+    assert "| bmc-001 | noncompliant | 1 | 0 | ctl-2 |" in run.stdout  # the summary in the job output
+
+    stats = next(e for e in run.events if e["event"] == "playbook_on_stats")["event_data"]["artifact_data"]
+    assert stats["bmc_report"]["host_status"] == {"compliant": 1, "noncompliant": 1, "error": 0, "unreachable": 0}
+    assert stats["bmc_report"]["files"]["html"] == str(output / "report.html")
+
+    again = run_playbook("playbooks/report.yml", inventory, extravars=survey)
+    assert again.status == "successful" and again.changed() == 0
+
+
+def test_no_results_is_a_clear_failure(run_playbook, tmp_path, inventory):
+    run = run_playbook("playbooks/report.yml", inventory, extravars={"bmc_report_results_dir": str(tmp_path / "none")})
+    assert run.status == "failed"
+    assert "no audit results in %s" % (tmp_path / "none") in task_result(run, WRITE)["msg"]
