@@ -64,9 +64,12 @@ OPERATORS = {
     "not_empty": lambda actual, expected: actual not in (None, "", [], {}),
     "version_ge": lambda actual, expected: supermicro.version_ge(actual, expected),
     "all_in_networks": lambda actual, expected: all(_inside(a, _networks(expected)) for a in _items(actual)),
-    "none_public": lambda actual, expected: not any(ipaddress.ip_network(str(a), strict=False).is_global
-                                                    for a in _items(actual)),
+    "none_public": lambda actual, expected: all(_inside(a, NON_PUBLIC) for a in _items(actual)),
 }
+# Addresses that are not public: RFC 1918, shared (CGNAT), loopback, link-local, IPv6 ULA.
+# Anything else counts as public, documentation ranges (TEST-NET) included.
+NON_PUBLIC = _networks(["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "127.0.0.0/8",
+                        "169.254.0.0/16", "::1/128", "fe80::/10", "fc00::/7"])
 NO_EXPECTED = {"empty", "not_empty", "none_public"}
 
 

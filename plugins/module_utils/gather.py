@@ -226,12 +226,17 @@ def _firmware(res, root, generation):
         oem = (body.get("Oem") or {}).get("Supermicro") or {}
         present = bool(version) and version != "Not Present"
         components.append({"id": body.get("Id"), "kind": kind.lower(), "slot": (slot or "Active").lower(),
-                           "version": version, "image": oem.get("UniqueFilename") or (version if present else None),
+                           "version": version, "image": oem.get("UniqueFilename") or (_short(kind, version) if present else None),
                            "present": present, "release_date": body.get("ReleaseDate"),
                            "health": (body.get("Status") or {}).get("Health")})
     active = {c["kind"]: c["version"] for c in components if c["slot"] == "active"}
     return {"components": components, "bmc_version": active.get("bmc"),
             "bios_version": supermicro.short_bios_version(active["bios"]) if active.get("bios") else None}
+
+
+def _short(kind, version):
+    """The version an image is known by when the BMC names no file (X11): '3.8' for a BIOS."""
+    return supermicro.short_bios_version(version) if kind == "BIOS" else version
 
 
 def _accounts(res, root, generation):
