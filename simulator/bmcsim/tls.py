@@ -1,0 +1,134 @@
+"""A local CA and one leaf certificate per BMC (EC P-256: 500 BMCs start in well under a second).
+
+Clients verify every BMC with the CA (`bmc_ca_path` in the inventory). What the BMC *reports*
+as its HTTPS certificate in Redfish (factory Supermicro or org-issued) is BMC state, see
+`profiles.common.https_certificate`; the TLS handshake always uses the CA-signed leaf.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import ipaddress
+import os
+import ssl
+from pathlib import Path
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+
+CA_SUBJECT = x509.Name([
+    x509.NameAttribute(NameOID.COUNTRY_NAME, "US"),
+    x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Example Org"),
+    x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, "Infrastructure"),
+    x509.NameAttribute(NameOID.COMMON_NAME, "bmcsim fleet CA"),
+    x509.NameAttribute(NameOID.EMAIL_ADDRESS, "pki@example.org"),
+])
+# The Supermicro factory certificate: self-signed, the same subject on every board, 10 years.
+FACTORY_SUBJECT = x509.Name([
+    x509.NameAttribute(NameOID.COUNTRY_NAME, "US"),
+    x509.NameAttribute(NameOID.STATE_OR_PROVINCE_NAME, "California"),
+    x509.NameAttribute(NameOID.LOCALITY_NAME, "San Jose"),
+    x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Super Micro Computer"),
+    x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, "Software"),
+    x509.NameAttribute(NameOID.COMMON_NAME, "IPMI"),
+    x509.NameAttribute(NameOID.EMAIL_ADDRESS, "support@supermicro.com"),
+])
+
+
+def _write_private(path: Path, data: bytes) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as f:
+        f.write(data)
+
+
+class CertificateAuthority:
+    """Loaded from `directory` when present (state dir), otherwise generated there."""
+
+    def __init__(self, directory: Path):
+        self.dir = Path(directory)
+        self.dir.mkdir(parents=True, exist_ok=True)
+        self.cert_path = (self.dir / "ca.pem").resolve()
+        key_path = self.dir / "ca.key"
+        if self.cert_path.exists() and key_path.exists():
+            self.key = serialization.load_pem_private_key(key_path.read_bytes(), None)
+            self.cert = x509.load_pem_x509_certificate(self.cert_path.read_bytes())
+            return
+        self.key = ec.generate_private_key(ec.SECP256R1())
+        now = dt.datetime.now(dt.timezone.utc)
+        self.cert = (x509.CertificateBuilder().subject_name(CA_SUBJECT).issuer_name(CA_SUBJECT)
+                     .public_key(self.key.public_key()).serial_number(x509.random_serial_number())
+                     .not_valid_before(now - dt.timedelta(days=1)).not_valid_after(now + dt.timedelta(days=3650))
+                     .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+                     .add_extension(x509.KeyUsage(digital_signature=True, key_cert_sign=True, crl_sign=True,
+                                                  content_commitment=False, key_encipherment=False, data_encipherment=False,
+                                                  key_agreement=False, encipher_only=False, decipher_only=False), critical=True)
+                     .sign(self.key, hashes.SHA256()))
+        _write_private(key_path, self.key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                                        serialization.NoEncryption()))
+        self.cert_path.write_bytes(self.cert.public_bytes(serialization.Encoding.PEM))
+
+    def factory_certificate(self) -> x509.Certificate:
+        """The Supermicro factory certificate (RSA, made once per CA directory): only its
+        Redfish description is used, for BMCs that still run the default certificate."""
+        path = self.dir / "supermicro-factory.pem"
+        if path.exists():
+            return x509.load_pem_x509_certificate(path.read_bytes())
+        from cryptography.hazmat.primitives.asymmetric import rsa
+        key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        cert = (x509.CertificateBuilder().subject_name(FACTORY_SUBJECT).issuer_name(FACTORY_SUBJECT)
+                .public_key(key.public_key()).serial_number(x509.random_serial_number())
+                .not_valid_before(dt.datetime(2023, 4, 26, tzinfo=dt.timezone.utc))
+                .not_valid_after(dt.datetime(2033, 4, 26, tzinfo=dt.timezone.utc))
+                .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=False)
+                .sign(key, hashes.SHA256()))
+        path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+        return cert
+
+    def issue(self, address: str, hostname: str) -> tuple[x509.Certificate, bytes, bytes]:
+        """A server certificate for one BMC address: (cert, cert PEM, key PEM)."""
+        key = ec.generate_private_key(ec.SECP256R1())
+        now = dt.datetime.now(dt.timezone.utc)
+        subject = x509.Name([x509.NameAttribute(NameOID.COUNTRY_NAME, "US"),
+                             x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Example Org"),
+                             x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, "Infrastructure"),
+                             x509.NameAttribute(NameOID.COMMON_NAME, hostname),
+                             x509.NameAttribute(NameOID.EMAIL_ADDRESS, "pki@example.org")])
+        cert = (x509.CertificateBuilder().subject_name(subject).issuer_name(self.cert.subject)
+                .public_key(key.public_key()).serial_number(x509.random_serial_number())
+                .not_valid_before(now - dt.timedelta(days=1)).not_valid_after(now + dt.timedelta(days=825))
+                .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address(address)),
+                                                            x509.DNSName(hostname)]), critical=False)
+                .add_extension(x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
+                .sign(self.key, hashes.SHA256()))
+        return (cert, cert.public_bytes(serialization.Encoding.PEM),
+                key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+
+    def server_context(self, address: str, hostname: str, workdir: Path) -> tuple[ssl.SSLContext, x509.Certificate]:
+        cert, cert_pem, key_pem = self.issue(address, hostname)
+        cert_file, key_file = workdir / f"{address}.pem", workdir / f"{address}.key"
+        cert_file.write_bytes(cert_pem + self.cert.public_bytes(serialization.Encoding.PEM))
+        _write_private(key_file, key_pem)
+        ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        ctx.load_cert_chain(cert_file, key_file)
+        return ctx, cert
+
+
+def describe(cert: x509.Certificate) -> dict:
+    """The fields Redfish's Certificate resource shows for a real certificate."""
+    def name(n: x509.Name) -> dict:
+        get = lambda oid: (n.get_attributes_for_oid(oid) or [None])[0]
+        fields = {"Country": NameOID.COUNTRY_NAME, "State": NameOID.STATE_OR_PROVINCE_NAME, "City": NameOID.LOCALITY_NAME,
+                  "Organization": NameOID.ORGANIZATION_NAME, "OrganizationalUnit": NameOID.ORGANIZATIONAL_UNIT_NAME,
+                  "CommonName": NameOID.COMMON_NAME, "Email": NameOID.EMAIL_ADDRESS}
+        return {k: (a.value if (a := get(oid)) else "") for k, oid in fields.items()}
+    fp = cert.fingerprint(hashes.SHA256()).hex().upper()
+    serial = f"{cert.serial_number:x}".upper()
+    serial = serial if len(serial) % 2 == 0 else "0" + serial
+    return {"CertificateString": cert.public_bytes(serialization.Encoding.PEM).decode(),
+            "Fingerprint": ":".join(fp[i:i + 2] for i in range(0, len(fp), 2)),
+            "Issuer": name(cert.issuer), "Subject": name(cert.subject),
+            "ValidNotBefore": cert.not_valid_before_utc.strftime("%Y-%m-%dT%H:%M:%S+00:00"),
+            "ValidNotAfter": cert.not_valid_after_utc.strftime("%Y-%m-%dT%H:%M:%S+00:00"),
+            "SerialNumber": ":".join(serial[i:i + 2] for i in range(0, len(serial), 2)),
+            "SignatureAlgorithm": cert.signature_algorithm_oid._name}  # sha256WithRSAEncryption, ecdsa-with-SHA256
