@@ -1,0 +1,255 @@
+"""RedfishClient against the real simulator over HTTPS: TLS, sessions, retries, timeouts, ETags, tasks."""
+
+from __future__ import annotations
+
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "playbooks" / "collections"))
+sys.path.insert(0, str(ROOT / "simulator"))
+
+from ansible_collections.bmclock.supermicro.plugins.module_utils.redfish import RedfishClient, RedfishError  # noqa: E402
+from bmcsim.testing import SimFleet  # noqa: E402
+
+SESSION_SERVICE = "/redfish/v1/SessionService"
+SYSLOCKDOWN = "/redfish/v1/Managers/1/Oem/Supermicro/SysLockdown"
+
+
+@pytest.fixture(scope="module")
+def fleet():
+    with SimFleet(count=3, profile="mixed", base_address="127.0.40.1", seed=3) as running:
+        yield running
+
+
+@pytest.fixture
+def bmc(fleet):
+    """A hardened X13, reset before the test; its knobs and request log cleared."""
+    return fresh(fleet, "x13")
+
+
+def fresh(fleet, generation):
+    bmc = next(b for b in fleet.bmcs if b["generation"] == generation)
+    fleet.admin.reset(bmc["name"])
+    fleet.admin.set_knobs(bmc["name"], fault=None, latency_ms=0, latency_paths={}, strict_etag=False)
+    fleet.admin.reset_requests(bmc["name"])
+    return bmc
+
+
+def client(fleet, bmc, **options):
+    options.setdefault("ca_path", fleet.ca_path)
+    username, password = options.pop("credentials", fleet.credentials)
+    return RedfishClient(bmc["address"], port=bmc["port"], username=username, password=password, **options)
+
+
+def log(fleet, bmc):
+    return [tuple(entry) for entry in fleet.admin.requests(bmc["name"])["log"]]
+
+
+def test_certificates_are_checked_by_default(fleet, bmc):
+    with pytest.raises(RedfishError, match="TLS certificate not trusted"):
+        with client(fleet, bmc, ca_path=None):
+            pass
+    with client(fleet, bmc) as rf:
+        assert rf.get("/redfish/v1")["Id"] == "ServiceRoot"
+    with client(fleet, bmc, ca_path=None, validate_certs=False) as rf:
+        assert rf.get("/redfish/v1")["Id"] == "ServiceRoot"
+
+
+def test_one_session_logged_out_and_counted(fleet, bmc):
+    with client(fleet, bmc) as rf:
+        assert len(fleet.admin.sessions(bmc["name"])) == 1
+        rf.get(SESSION_SERVICE)
+    assert fleet.admin.sessions(bmc["name"]) == []
+    methods = [(m, p.rsplit("/", 1)[0] if m == "DELETE" else p) for m, p, _ in log(fleet, bmc)]
+    assert methods == [("POST", "/redfish/v1/SessionService/Sessions"), ("GET", SESSION_SERVICE),
+                       ("DELETE", "/redfish/v1/SessionService/Sessions")]
+    assert rf.requests == 3
+
+
+def test_wrong_password_is_one_attempt_and_no_lockout(fleet, bmc):
+    secret = "Wrong!Password-42"
+    rf = client(fleet, bmc, credentials=(fleet.username, secret))
+    with pytest.raises(RedfishError) as failure:
+        with rf:
+            pass
+    assert failure.value.status == 401 and secret not in str(failure.value) and secret not in repr(rf)
+    assert log(fleet, bmc) == [("POST", "/redfish/v1/SessionService/Sessions", 401)] and rf.requests == 1
+    account = next(a for a in fleet.admin.accounts(bmc["name"]) if a["username"] == fleet.username)
+    assert account["locked"] is False
+    with client(fleet, bmc) as rf:      # the right password still works: no lockout
+        assert rf.get(SESSION_SERVICE)["SessionTimeout"] == 300
+
+
+def test_basic_auth_checks_credentials_once(fleet, bmc):
+    with client(fleet, bmc, auth="basic") as rf:
+        assert rf.get_many(["/redfish/v1/Systems/1", "/redfish/v1/Chassis/1"])["/redfish/v1/Chassis/1"]["Id"] == "1"
+    assert fleet.admin.sessions(bmc["name"]) == [] and rf.requests == 3
+    fleet.admin.reset_requests(bmc["name"])
+    rf = client(fleet, bmc, auth="basic", credentials=(fleet.username, "Wrong!Password-42"))
+    with pytest.raises(RedfishError, match="HTTP 401"):
+        with rf:
+            pass
+    # Nothing more is sent once the BMC refused the credentials, even by get_many.
+    answers = rf.get_many(["/redfish/v1/Systems/1", "/redfish/v1/Chassis/1"])
+    assert all(isinstance(a, RedfishError) and a.status == 401 for a in answers.values())
+    assert len(log(fleet, bmc)) == 1 and rf.requests == 1
+
+
+def test_401_is_never_retried(fleet, bmc):
+    with client(fleet, bmc) as rf:
+        rf._token = "expired-or-revoked"     # as if the BMC dropped the session
+        with pytest.raises(RedfishError) as failure:
+            rf.get(SESSION_SERVICE)
+        assert failure.value.status == 401
+        with pytest.raises(RedfishError, match="refused the credentials earlier"):
+            rf.get("/redfish/v1/Systems/1")
+    assert [s for _, p, s in log(fleet, bmc) if p == SESSION_SERVICE] == [401]
+    assert not any(p == "/redfish/v1/Systems/1" for _, p, _ in log(fleet, bmc))
+
+
+def clear_fault_soon(fleet, bmc, after=0.3):
+    thread = threading.Thread(target=lambda: (time.sleep(after), fleet.admin.set_knobs(bmc["name"], fault=None)))
+    thread.start()
+    return thread
+
+
+@pytest.mark.parametrize("kind", ["503", "reset"])
+def test_transient_failures_are_retried_with_backoff(fleet, bmc, kind):
+    with client(fleet, bmc, backoff=1.0) as rf:
+        fleet.admin.set_knobs(bmc["name"], fault={"kind": kind, "rate": 1, "paths": [SESSION_SERVICE]})
+        clearing = clear_fault_soon(fleet, bmc)
+        started = time.monotonic()
+        assert rf.get(SESSION_SERVICE)["SessionTimeout"] == 300
+        clearing.join()
+        assert time.monotonic() - started >= 0.9       # waited for the backoff, did not hammer
+    attempts = [s for _, p, s in log(fleet, bmc) if p == SESSION_SERVICE]
+    assert attempts[-1] == 200 and len(attempts) == 2
+
+
+@pytest.mark.parametrize("kind", ["503", "reset"])
+def test_retries_give_up(fleet, bmc, kind):
+    with client(fleet, bmc, retries=2, backoff=0.05) as rf:
+        fleet.admin.set_knobs(bmc["name"], fault={"kind": kind, "rate": 1, "paths": [SESSION_SERVICE]})
+        with pytest.raises(RedfishError) as failure:
+            rf.get(SESSION_SERVICE)
+        fleet.admin.set_knobs(bmc["name"], fault=None)
+    assert failure.value.status == (503 if kind == "503" else None)
+    assert bmc["address"] in str(failure.value) and "GET %s" % SESSION_SERVICE in str(failure.value)
+    assert len([p for _, p, _ in log(fleet, bmc) if p == SESSION_SERVICE]) == 3
+
+
+def test_timeout_on_a_slow_bmc(fleet, bmc):
+    fleet.admin.set_knobs(bmc["name"], latency_paths={SESSION_SERVICE: 3000})
+    with client(fleet, bmc, timeout=1) as rf:
+        started = time.monotonic()
+        with pytest.raises(RedfishError, match=r"no answer within 1s"):
+            rf.get(SESSION_SERVICE)
+        assert time.monotonic() - started < 2.5                 # not retried
+        assert rf.get("/redfish/v1/Systems/1")["Id"] == "1"     # the client goes on with a new connection
+
+
+def test_error_names_host_method_path_status_and_messages(fleet, bmc):
+    with client(fleet, bmc) as rf:
+        with pytest.raises(RedfishError) as failure:
+            rf.patch("/redfish/v1/Managers/1/NetworkProtocol", {"IPMI": {"ProtocolEnabled": True}})
+    text = str(failure.value)
+    assert failure.value.status == 403 and "OemSystemLockdownEnabled" in failure.value.message_ids[0]
+    assert bmc["address"] in text and "PATCH /redfish/v1/Managers/1/NetworkProtocol" in text and "HTTP 403" in text
+    assert "lockdown" in text.lower()
+
+
+def unlock(fleet, bmc):
+    fleet.admin.patch_resource(bmc["name"], SYSLOCKDOWN, {"SysLockdownEnabled": False})
+
+
+def test_etag_from_the_last_get_and_412(fleet, bmc):
+    unlock(fleet, bmc)
+    with client(fleet, bmc) as rf:
+        rf.get(SESSION_SERVICE)
+        fleet.admin.patch_resource(bmc["name"], SESSION_SERVICE, {"SessionTimeout": 600})   # someone else changed it
+        with pytest.raises(RedfishError) as failure:
+            rf.patch(SESSION_SERVICE, {"SessionTimeout": 900})
+        assert failure.value.status == 412
+        rf.get(SESSION_SERVICE)
+        rf.patch(SESSION_SERVICE, {"SessionTimeout": 900})
+        assert rf.get(SESSION_SERVICE)["SessionTimeout"] == 900
+        with pytest.raises(RedfishError, match="HTTP 412"):
+            rf.patch(SESSION_SERVICE, {"SessionTimeout": 300}, etag='"00000000000000000000000000000000"')
+
+
+def test_strict_etag_mode_needs_if_match(fleet, bmc):
+    unlock(fleet, bmc)
+    fleet.admin.set_knobs(bmc["name"], strict_etag=True)
+    with client(fleet, bmc) as rf:
+        with pytest.raises(RedfishError) as failure:
+            rf.patch(SESSION_SERVICE, {"SessionTimeout": 900})      # no GET yet: no etag to send
+        assert failure.value.status == 428
+        rf.get(SESSION_SERVICE)
+        assert rf.patch(SESSION_SERVICE, {"SessionTimeout": 900}).status in (200, 204)
+
+
+def test_task_polling_after_a_202(fleet, bmc):
+    unlock(fleet, bmc)
+    with client(fleet, bmc) as rf:
+        response = rf.patch("/redfish/v1/Managers/1/Oem/Supermicro/NTP", {"PrimaryNTPServer": "ntp1.mgmt.example"})
+        assert response.status == 202 and response.task_uri.startswith("/redfish/v1/TaskService/Tasks/")
+        assert rf.wait_task(response, interval=0.1)["TaskState"] == "Completed"
+
+
+def put_task(fleet, bmc, tid, state, **extra):
+    path = "/redfish/v1/TaskService/Tasks/%s" % tid
+    fleet.admin.put_resource(bmc["name"], path, {"@odata.type": "#Task.v1_4_3.Task", "@odata.id": path, "Id": str(tid),
+                                                 "Name": "BMC Update", "TaskState": state, "TaskStatus": "OK", **extra})
+    return path
+
+
+def test_task_polling_waits_and_reports_failures(fleet, bmc):
+    running = put_task(fleet, bmc, 90, "Running", PercentComplete=5)
+    failed = put_task(fleet, bmc, 91, "Exception", TaskStatus="Critical",
+                      Messages=[{"Message": "The image verification failed."}])
+    with client(fleet, bmc) as rf:
+        threading.Timer(0.5, lambda: put_task(fleet, bmc, 90, "Completed", PercentComplete=100)).start()
+        assert rf.wait_task(running, interval=0.1, timeout=10)["PercentComplete"] == 100
+        with pytest.raises(RedfishError, match="task ended Exception.*image verification failed"):
+            rf.wait_task(failed, interval=0.1)
+        put_task(fleet, bmc, 92, "Running")
+        with pytest.raises(RedfishError, match="task still Running after 0.3s"):
+            rf.wait_task("/redfish/v1/TaskService/Tasks/92", interval=0.1, timeout=0.3)
+
+
+def test_multipart_upload(fleet, bmc):
+    unlock(fleet, bmc)
+    parameters = {"Targets": ["/redfish/v1/Managers/1"], "@Redfish.OperationApplyTime": "OnStartUpdateRequest",
+                  "Oem": {"Supermicro": {"BMC": {"PreserveCfg": True, "PreserveSdr": True, "PreserveSsl": True}}}}
+    with client(fleet, bmc) as rf:
+        try:
+            response = rf.upload("/redfish/v1/UpdateService/upload", fields={"UpdateParameters": parameters},
+                                 files={"UpdateFile": ("BMC_test.bin", b"\0" * 4096)})
+        except RedfishError as exc:
+            if exc.status in (404, 405):
+                pytest.skip("the simulator does not serve firmware uploads yet")
+            raise
+        # The BMC parsed both parts: it answers 202 with a Verify task (a junk image may fail verification).
+        assert response.status == 202 and response.task_uri
+        try:
+            rf.wait_task(response, interval=0.2, timeout=120)
+        except RedfishError as exc:
+            assert "task ended" in str(exc)
+
+
+def test_get_many_runs_concurrently_on_kept_alive_connections(fleet, bmc):
+    fleet.admin.set_knobs(bmc["name"], latency_ms=200)
+    paths = ["/redfish/v1/Systems/1", "/redfish/v1/Chassis/1", SESSION_SERVICE, "/redfish/v1/AccountService",
+             "/redfish/v1/EventService", "/redfish/v1/Managers/1/NetworkProtocol", "/redfish/v1/Nope", "/redfish/v1/UpdateService"]
+    with client(fleet, bmc, concurrency=4) as rf:
+        started = time.monotonic()
+        answers = rf.get_many(paths)
+        elapsed = time.monotonic() - started
+    assert list(answers) == paths and answers["/redfish/v1/Nope"].status == 404
+    assert elapsed < 8 * 0.2 * 0.75       # 8 GETs at 0.2 s, 4 at a time: about two rounds, not eight
+    assert rf.requests == len(paths) + 2
