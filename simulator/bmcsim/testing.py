@@ -123,8 +123,10 @@ class SimFleet:
         if not line.startswith("bmcsim ready:"):
             self.stop()
             self._stderr.seek(0)
+            stderr = self._stderr.read()[-4000:]
+            self.__exit__()
             raise RuntimeError(f"bmcsim did not become ready within {self.timeout}s (exit code {self.proc.returncode}); "
-                               f"stdout: {line!r}; stderr:\n{self._stderr.read()[-4000:]}")
+                               f"stdout: {line!r}; stderr:\n{stderr}")
         return line
 
     def stop(self) -> None:
