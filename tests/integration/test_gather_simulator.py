@@ -1,0 +1,127 @@
+"""gather() and the catalog against the real simulator: X11/X12/X13, licences, slow resources,
+and the request count of one audit equal to the plan (what the benchmark calls the minimum)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "playbooks" / "collections"))
+sys.path.insert(0, str(ROOT / "simulator"))
+
+from ansible_collections.bmclock.supermicro.plugins.module_utils import compliance, gather  # noqa: E402
+from ansible_collections.bmclock.supermicro.plugins.module_utils.redfish import RedfishClient  # noqa: E402
+from bmcsim.testing import SimFleet  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def fleet():
+    with SimFleet(count=3, profile="mixed", base_address="127.0.41.1", seed=5) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def catalog():
+    return compliance.load_catalog(ROOT / "roles" / "bmc_audit" / "vars" / "controls.yml")
+
+
+@pytest.fixture(scope="module")
+def baseline(fleet):
+    values = yaml.safe_load((ROOT / "inventory" / "group_vars" / "all" / "baseline.yml").read_text())
+    values["bmc_allowed_accounts"][0]["username"] = fleet.username
+    return compliance.baseline_from_vars(values)
+
+
+def fresh(fleet, generation):
+    bmc = next(b for b in fleet.bmcs if b["generation"] == generation)
+    fleet.admin.reset(bmc["name"])
+    fleet.admin.set_knobs(bmc["name"], fault=None, latency_ms=0, latency_paths={}, strict_etag=False)
+    fleet.admin.reset_requests(bmc["name"])
+    return bmc
+
+
+def audit(fleet, bmc, **options):
+    rf = RedfishClient(bmc["address"], port=bmc["port"], username=fleet.username, password=fleet.password,
+                       ca_path=fleet.ca_path, **options)
+    with rf:
+        facts = gather.gather(rf)
+    return facts, rf
+
+
+@pytest.mark.parametrize("generation, layout, not_applicable", [
+    ("x13", "X13", set()),
+    ("x12", "X12", set()),
+    ("x11", "X11", {"host-hi-off", "host-kcs-callback", "host-syslockdown"}),
+])
+def test_hardened_bmc_is_compliant(fleet, catalog, baseline, generation, layout, not_applicable):
+    bmc = fresh(fleet, generation)
+    facts, rf = audit(fleet, bmc)
+    assert facts["identity"]["generation"] == layout and facts["identity"]["board"] == bmc["board"]
+    assert facts["identity"]["model"] == bmc["model"]
+    assert not [name for name, section in facts.items() if isinstance(section, dict) and section.get("error")]
+    evaluation = compliance.evaluate(facts, catalog, baseline)
+    statuses = {r["id"]: r["status"] for r in evaluation["results"]}
+    assert {i for i, s in statuses.items() if s != "pass"} == not_applicable
+    assert {statuses[i] for i in not_applicable} <= {"notapplicable"}
+    assert evaluation["summary"]["status"] == "compliant"
+
+
+@pytest.mark.parametrize("generation", ["x11", "x12", "x13"])
+def test_requests_per_audit_equal_the_plan(fleet, generation):
+    bmc = fresh(fleet, generation)
+    facts, rf = audit(fleet, bmc)
+    served = fleet.admin.requests(bmc["name"])
+    members = facts["gather"]["members"]
+    assert rf.requests == served["count"] == gather.minimum_requests(facts["identity"]["generation"], members)
+    paths = [p for method, p, _ in served["log"] if method == "GET"]
+    assert "/redfish/v1/Managers/1" not in paths and len(paths) == len(set(paths))
+    plan = gather.PLAN[facts["gather"]["layout"]]
+    collections = set(plan["collections"].values())
+    assert set(paths) - {"/redfish/v1"} - set(plan["resources"]) == {p for p in paths if p.rsplit("/", 1)[0] in collections}
+
+
+def test_basic_auth_audit_costs_one_request_less(fleet):
+    bmc = fresh(fleet, "x13")
+    facts, rf = audit(fleet, bmc, auth="basic")
+    assert rf.requests == gather.minimum_requests("X13", facts["gather"]["members"], auth="basic")
+    assert fleet.admin.sessions(bmc["name"]) == []
+
+
+def test_unlicensed_host_interface_is_notchecked(fleet, catalog, baseline):
+    bmc = fresh(fleet, "x13")
+    fleet.admin.set_knobs(bmc["name"], licenses=[])
+    facts, _ = audit(fleet, bmc)
+    assert facts["host_interface"] == {"supported": False, "reason": "not licensed"}
+    assert facts["licenses"]["installed"] == []
+    result = {r["id"]: r for r in compliance.evaluate(facts, catalog, baseline)["results"]}["host-hi-off"]
+    assert (result["status"], result["reason"]) == ("notchecked", "not licensed")
+
+
+def test_slow_resource_is_an_error_not_a_failed_audit(fleet, catalog, baseline):
+    bmc = fresh(fleet, "x13")
+    fleet.admin.set_knobs(bmc["name"], latency_paths={"/redfish/v1/Managers/1/Oem/Supermicro/Syslog": 3000})
+    facts, _ = audit(fleet, bmc, timeout=1)
+    assert "no answer within 1s" in facts["syslog"]["error"]
+    evaluation = compliance.evaluate(facts, catalog, baseline)
+    results = {r["id"]: r for r in evaluation["results"]}
+    assert results["log-syslog"]["status"] == "error" and results["net-egress"]["status"] == "error"
+    assert results["time-ntp"]["status"] == "pass" and evaluation["summary"]["status"] == "error"
+
+
+@pytest.mark.parametrize("generation, deviation, control", [
+    ("x13", ("/redfish/v1/Managers/1/NetworkProtocol", {"IPMI": {"ProtocolEnabled": True}}), "svc-ipmi-lan-off"),
+    ("x13", ("/redfish/v1/Managers/1/Oem/Supermicro/KCSInterface", {"Privilege": "Administrator"}), "host-kcs-callback"),
+    ("x12", ("/redfish/v1/AccountService/Accounts/2", {"Enabled": True}), "acct-default-creds"),
+    ("x11", ("/redfish/v1/Managers/1/IPAccessControl", {"ServiceEnabled": False}), "net-ip-acl"),
+    ("x11", ("/redfish/v1/Managers/1/Syslog", {"SyslogServer": "192.0.2.99"}), "log-syslog"),
+])
+def test_deviation_fails_its_control(fleet, catalog, baseline, generation, deviation, control):
+    bmc = fresh(fleet, generation)
+    fleet.admin.patch_resource(bmc["name"], *deviation)
+    facts, _ = audit(fleet, bmc)
+    evaluation = compliance.evaluate(facts, catalog, baseline)
+    assert control in evaluation["summary"]["failed"] and evaluation["summary"]["status"] == "noncompliant"
