@@ -68,6 +68,10 @@ def make_admin_app(fleet: Fleet) -> web.Application:
         bmc.delete(path)
         return ok({"deleted": path})
 
+    @routes.get("/bmcs/{name}/paths")
+    async def paths(request):
+        return ok(sorted(bmc_of(request).store))
+
     @routes.get("/bmcs/{name}/accounts")
     async def accounts(request):
         bmc = bmc_of(request)

@@ -133,6 +133,10 @@ BASE_MESSAGES = {
                      "None."),
 }
 
+# Registry details as the BMC publishes them.
+NO_PARAM_TYPES = {"OemSystemLockdownEnabledPatchValid"}
+NUMBER_ARGS = {"OemUserDisableFail", "OemPortInUse"}
+
 GENERAL = "A general error has occurred. See ExtendedInfo for more information."
 
 
@@ -189,8 +193,8 @@ def smc_registry() -> dict:
     for mid, (text, severity, nargs, resolution, description) in SMC_MESSAGES.items():
         m = {"Description": description, "Message": text, "Severity": severity, "MessageSeverity": severity,
              "NumberOfArgs": nargs, "Resolution": resolution}
-        if nargs:
-            m["ParamTypes"] = ["string"] * nargs
+        if nargs and mid not in NO_PARAM_TYPES:
+            m["ParamTypes"] = ["number" if mid in NUMBER_ARGS else "string"] * nargs
         messages[mid] = m
     return {"@Redfish.Copyright": "Copyright \u00a9 2014-2015 Distributed Management Task Force, Inc. (DMTF). All rights reserved.",
             "@odata.type": "#MessageRegistry.v1_4_0.MessageRegistry", "Id": "SMC.1.0.0", "Name": "SMC Message Registry",

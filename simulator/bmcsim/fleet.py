@@ -65,7 +65,8 @@ class Fleet:
         """The seeded state of one BMC: identity, factory tree, hardening, its deviations."""
         rng = random.Random(f"{self.seed}:{bmc.index}")
         ident = fleetgen.identity(rng, bmc.name, bmc.generation, bmc.address)
-        ident["certs"] = {"factory": self.factory_view, "org": bmc.org_view, "platform": self.factory_view}
+        platform = {**self.factory_view, "Issuer": tls.SUPERMICRO_ROOT_CA, "Subject": tls.SUPERMICRO_ROOT_CA}
+        ident["certs"] = {"factory": self.factory_view, "org": bmc.org_view, "platform": platform}
         bmc.identity = ident
         bmc.store, bmc.passwords, bmc.licenses = build(ident), {}, []
         bmc.sessions.clear()

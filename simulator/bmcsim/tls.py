@@ -118,6 +118,11 @@ class CertificateAuthority:
         return ctx, cert
 
 
+# Issuer/Subject of the Supermicro root CA behind the X13 RoT platform certificate (Systems/1/Certificates/0).
+SUPERMICRO_ROOT_CA = {"Country": "US", "State": "California", "City": "San Jose", "Organization": "Super Micro Computer Inc.",
+                      "OrganizationalUnit": "Super Micro CA Center", "CommonName": "Super Micro Root CA"}
+
+
 def describe(cert: x509.Certificate) -> dict:
     """The fields Redfish's Certificate resource shows for a real certificate."""
     def name(n: x509.Name) -> dict:

@@ -130,8 +130,8 @@ def _collect_types(node, namespaces: set) -> None:
 
 
 async def smc(ctx: Ctx):
-    body = smc_registry()
-    return ctx.reply({**body, "@odata.etag": etag_of(body)}, headers={"ETag": etag_of(body)})
+    body = smc_registry()          # served as the BMC serves its registry file: no @odata.id/etag
+    return ctx.reply(body, headers={"ETag": etag_of(body)})
 
 
 def register(router) -> None:
