@@ -3,8 +3,9 @@
 # Apache License 2.0 (see LICENSE)
 """Write the fleet reports (HTML, JUnit XML, JSON, Markdown) from the stored per-host results.
 
-Runs in the controller and reads only the result files, so a report can combine several runs or
-the slices of an AWX job.
+Runs in the controller and reads only stored results, never one audit run's memory, so a report
+can combine several runs or the slices of an AWX job: the result files in results_dir, or the
+hosts' cached facts (AWX's fact cache, where each slice's facts land whichever node ran it).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from ansible_collections.bmclock.supermicro.plugins.module_utils import report, 
 
 ARGUMENT_SPEC = {
     "results_dir": {"type": "path", "required": True},
+    "facts_of": {"type": "list", "elements": "str"},
     "output_dir": {"type": "path"},
     "formats": {"type": "list", "elements": "str", "choices": sorted(report.FORMATS),
                 "default": sorted(report.FORMATS)},
@@ -61,10 +63,15 @@ class ActionModule(ActionBase):
             # report.json would then be read back as a host's result file.
             raise AnsibleActionFail("output_dir must differ from results_dir (%s)" % results_dir)
 
-        records, problems = results.load_records(results_dir)
+        if args["facts_of"] is None:
+            records, problems = results.load_records(results_dir)
+            source = results_dir
+        else:
+            records, problems = self._records_from_facts(args["facts_of"], task_vars["hostvars"])
+            source = "the cached facts of %d hosts" % len(args["facts_of"])
         if not records:
             raise AnsibleActionFail("no audit results in %s: run playbooks/audit.yml first%s" % (
-                results_dir, " (%s)" % "; ".join(problems) if problems else ""))
+                source, " (%s)" % "; ".join(problems) if problems else ""))
 
         files, changed = {}, []
         for fmt, text in report.render(records, args["formats"], problems).items():
@@ -93,7 +100,19 @@ class ActionModule(ActionBase):
                 "audited_to": view["audited_to"],
             },
             "markdown": report.render_markdown(records, problems),
-            "warnings": ["unreadable result file: %s" % p for p in problems],
+            "warnings": problems,
             "msg": "%d hosts: %s" % (view["hosts"], ", ".join(
                 "%d %s" % (n, s) for s, n in view["host_status"].items() if n)),
         }
+
+    @staticmethod
+    def _records_from_facts(hosts, hostvars):
+        """Records rebuilt from the facts bmc_audit returned (bmc_compliance + bmc), by host."""
+        records, problems = {}, []
+        for host in hosts:
+            facts = hostvars[host].get("ansible_facts") or {}
+            if "bmc_compliance" in facts:
+                records[host] = dict(facts["bmc_compliance"], facts=facts.get("bmc") or {})
+            else:
+                problems.append("%s: no bmc_compliance fact (never audited, or its cached facts expired)" % host)
+        return records, problems

@@ -208,7 +208,7 @@ def render_markdown(records, problems=(), max_hosts=20, max_controls=8):
         lines += ["", "**Changed since the previous audit** (hosts: %d): " % len(changed) + "; ".join(
             "%s: %s" % (_cell(h), _cell(", ".join(c))) for h, c in sorted(changed.items())[:max_hosts])]
     if problems:
-        lines += ["", "**Unreadable result files:** " + _cell("; ".join(problems))]
+        lines += ["", "**Missing or unreadable results:** " + _cell("; ".join(problems))]
     return "\n".join(lines) + "\n"
 
 
@@ -376,7 +376,7 @@ def render_html(records, problems=(), title="BMC compliance report"):
         out.append('<div class="card s-%s" data-result-status="%s"><b>%d</b>%s</div>' % (status, status, count, status))
     out.append("</div>")
     if problems:
-        out.append('<h2>Unreadable result files</h2><ul class="s-error">%s</ul>' % "".join(
+        out.append('<h2>Missing or unreadable results</h2><ul class="s-error">%s</ul>' % "".join(
             "<li>%s</li>" % _e(p) for p in problems))
 
     out.append('<h2>Controls failing on the most hosts</h2>')

@@ -28,9 +28,20 @@ description:
   - Runs in the controller; no host is contacted.
 options:
   results_dir:
-    description: Directory of the per-host result files (the audit's C(bmc_audit_results_dir)).
+    description:
+      - Directory of the per-host result files (the audit's C(bmc_audit_results_dir)).
+      - With O(facts_of), only the base of the default O(output_dir).
     type: path
     required: true
+  facts_of:
+    description:
+      - Build the report from these inventory hosts' facts (C(bmc_compliance) and C(bmc), as
+        C(bmclock.supermicro.bmc_audit) returns them) instead of the result files.
+      - For AWX, whose fact cache keeps every host's last audit whichever execution node or job
+        slice ran it, for example O(facts_of=groups['bmcs']) in a job with fact storage enabled.
+      - Hosts without those facts are listed in the report as missing.
+    type: list
+    elements: str
   output_dir:
     description:
       - Where the reports are written; C(report.html), C(junit.xml), C(report.json), C(summary.md).
@@ -51,8 +62,9 @@ attributes:
   action:
     support: full
 notes:
-  - Unreadable result files do not stop the report; they are listed in it and returned as warnings.
-  - Fails when O(results_dir) holds no result at all.
+  - Unreadable result files and hosts without facts do not stop the report; they are listed in
+    it and returned as warnings.
+  - Fails when there is no result at all.
 seealso:
   - module: bmclock.supermicro.bmc_audit
 author:
@@ -60,6 +72,12 @@ author:
 """
 
 EXAMPLES = r"""
+- name: Fleet report from AWX's fact cache (a sliced audit's results, whichever node ran them)
+  bmclock.supermicro.bmc_report:
+    results_dir: /var/lib/bmclock/reports
+    facts_of: "{{ groups['bmcs'] }}"
+  run_once: true
+
 - name: Write all reports next to the stored results (reports/fleet/)
   bmclock.supermicro.bmc_report:
     results_dir: "{{ playbook_dir }}/../reports"
@@ -68,7 +86,16 @@ EXAMPLES = r"""
 - name: Only the JUnit file, for a CI job
   bmclock.supermicro.bmc_report:
     results_dir: /var/lib/bmclock/results
-    output_dir: "{{ lookup('ansible.builtin.env', 'CI_PROJECT_DIR') }}/junit"
+    facts_of:
+    description:
+      - Build the report from these inventory hosts' facts (C(bmc_compliance) and C(bmc), as
+        C(bmclock.supermicro.bmc_audit) returns them) instead of the result files.
+      - For AWX, whose fact cache keeps every host's last audit whichever execution node or job
+        slice ran it, for example O(facts_of=groups['bmcs']) in a job with fact storage enabled.
+      - Hosts without those facts are listed in the report as missing.
+    type: list
+    elements: str
+  output_dir: "{{ lookup('ansible.builtin.env', 'CI_PROJECT_DIR') }}/junit"
     formats: [junit]
   run_once: true
 """

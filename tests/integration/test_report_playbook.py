@@ -4,6 +4,7 @@ idempotence, job artefacts (set_stats), and a clear failure when there is nothin
 from __future__ import annotations
 
 import json
+import shutil
 import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -81,3 +82,49 @@ def test_no_results_is_a_clear_failure(run_playbook, tmp_path, inventory):
     run = run_playbook("playbooks/report.yml", inventory, extravars={"bmc_report_results_dir": str(tmp_path / "none")})
     assert run.status == "failed"
     assert "no audit results in %s" % (tmp_path / "none") in task_result(run, WRITE)["msg"]
+
+
+def awx_job(tmp_path, playbook, inventory, cached_facts, extravars):
+    """Run `playbook` as an AWX job with fact storage on: AWX writes every host's stored facts
+    into the job's jsonfile fact cache (artifacts/<job>/fact_cache) before ansible-runner starts.
+    `cached_facts` are fact cache folders of earlier runs (their files, as that ansible-core wrote them)."""
+    import ansible_runner
+
+    private_dir = tmp_path / "awx-job"
+    cache = private_dir / "artifacts" / "job" / "fact_cache"
+    cache.mkdir(parents=True)
+    for folder in cached_facts:
+        for path in Path(folder).iterdir():
+            shutil.copy(path, cache / path.name)
+    runner = ansible_runner.run(
+        private_data_dir=str(private_dir), project_dir=str(ROOT), playbook=playbook, inventory=str(inventory),
+        ident="job", fact_cache_type="jsonfile", extravars=extravars, quiet=True,
+        envvars={"ANSIBLE_NOCOLOR": "1", "ANSIBLE_CONFIG": str(ROOT / "ansible.cfg")})
+    return runner, runner.stdout.read()
+
+
+def test_report_from_cached_facts_as_awx_injects_them(run_playbook, tmp_path):
+    """The report reads the hosts' cached facts, so an audit sliced over several execution nodes,
+    whose result files stay on those nodes, still gives one fleet report."""
+    inventory = tmp_path / "hosts.ini"
+    inventory.write_text("[bmcs]\nbmc-001\nbmc-002\nbmc-003\n")
+    # An earlier job cached the facts of two hosts.
+    seed = tmp_path / "seed.yml"
+    seed.write_text(json.dumps([{"hosts": "bmc-001,bmc-002", "gather_facts": False, "connection": "local", "tasks": [
+        {"ansible.builtin.set_fact": {"cacheable": True, "bmc": {"identity": {"board": "X13SEI-F"}}, "bmc_compliance": {
+            "host": "{{ inventory_hostname }}", "audited_at": "2026-11-25T02:00:00+00:00", "drift": [],
+            "status": "{{ 'compliant' if inventory_hostname == 'bmc-001' else 'noncompliant' }}",
+            "results": [{"id": "svc-ssh-off", "title": "SSH off", "severity": "medium",
+                         "status": "{{ 'pass' if inventory_hostname == 'bmc-001' else 'fail' }}"}]}}}]}]))
+    earlier = run_playbook(str(seed), inventory)
+    assert earlier.status == "successful", earlier.stdout
+
+    output = tmp_path / "out"
+    runner, stdout = awx_job(tmp_path, "playbooks/report.yml", inventory, [earlier.artifacts / "fact_cache"], {
+        "bmc_report_facts_group": "bmcs", "bmc_report_output_dir": str(output),
+        "bmc_report_results_dir": str(tmp_path / "unused")})
+    assert runner.status == "successful", stdout
+    document = json.loads((output / "report.json").read_text())
+    assert {h["host"]: h["status"] for h in document["hosts"]} == {"bmc-001": "compliant", "bmc-002": "noncompliant"}
+    assert document["problems"] == ["bmc-003: no bmc_compliance fact (never audited, or its cached facts expired)"]
+    assert "bmc-003: no bmc_compliance fact" in stdout  # a warning in the job output
