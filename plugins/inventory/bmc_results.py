@@ -29,7 +29,7 @@ options:
     choices: [bmclock.supermicro.bmc_results]
   results_dir:
     description: Directory of the result files, relative to this configuration file unless absolute.
-    type: path
+    type: str
     default: ../reports
     env:
       - name: BMC_RESULTS_DIR
@@ -69,7 +69,7 @@ class InventoryModule(BaseInventoryPlugin):
     def parse(self, inventory, loader, path, cache=True):
         super().parse(inventory, loader, path, cache)
         self._read_config_data(path)
-        results_dir = self.get_option("results_dir")
+        results_dir = os.path.expanduser(self.get_option("results_dir"))
         if not os.path.isabs(results_dir):
             results_dir = os.path.normpath(os.path.join(os.path.dirname(path), results_dir))
         records, problems = results.load_records(results_dir)
