@@ -60,11 +60,13 @@ class Knobs:
     strict_etag: bool = False
     password_classes: tuple = ("upper", "lower", "digit", "special")   # complexity rule (unverified on hardware)
     reboot_seconds: float = 5                                         # Manager.Reset: listener down this long
+    firmware_time_scale: float = 1.0                                  # firmware verify/flash durations x this
 
     def as_dict(self) -> dict:
         lat = list(self.latency_ms) if isinstance(self.latency_ms, tuple) else self.latency_ms
         return {"latency_ms": lat, "latency_paths": self.latency_paths, "fault": self.fault, "strict_etag": self.strict_etag,
-                "password_classes": list(self.password_classes), "reboot_seconds": self.reboot_seconds}
+                "password_classes": list(self.password_classes), "reboot_seconds": self.reboot_seconds,
+                "firmware_time_scale": self.firmware_time_scale}
 
 
 class BMC:
@@ -72,6 +74,7 @@ class BMC:
         self.name, self.index, self.address, self.port = name, index, address, port
         self.identity = identity
         self.generation: str = identity["generation"]
+        self.org_view: dict = {}                     # Redfish view of the certificate this BMC really serves
         self.store: dict[str, dict] = {}
         self.passwords: dict[str, str] = {}          # account Id -> password
         self.licenses: list[dict] = []               # {"LicenseID", "LicenseName", "CreateDate"}
@@ -83,7 +86,7 @@ class BMC:
         self.reachable = True                        # False: --unreachable, never listens
         self.up = True                               # False: listener closed (fault "down", BMC reboot)
         self.updating: dict[str, bool] = {}          # component -> flash in progress (firmware module)
-        self.staging: dict[str, dict] = {}           # component -> uploaded image metadata (firmware module)
+        self.staging: dict[str, object] = {}         # component -> firmware.Pending (update mode, staged BIOS)
         self.requests: list[list] = []               # [method, path, status] since the last reset (capped)
         self.request_count = 0
         self.dirty = False

@@ -2,6 +2,7 @@
 document, $metadata, the SMC registry, and 404/405."""
 from __future__ import annotations
 
+import json
 import re
 
 from aiohttp import web
@@ -54,7 +55,6 @@ def _validate(current: dict, patch: dict, prefix: str, extra_allowed: tuple) -> 
 
 
 def _show(value) -> str:
-    import json
     return value if isinstance(value, str) else json.dumps(value)
 
 

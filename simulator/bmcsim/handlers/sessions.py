@@ -5,9 +5,10 @@ import base64
 import secrets
 import time
 
-from ..bmc import BMC, R, SESSIONS, Session
+from ..bmc import BMC, R, SESSIONS, Session, etag_of
 from ..errors import RedfishError
 from .context import Ctx
+from .core import validate_patch
 
 MAX_SESSIONS = 16
 
@@ -112,7 +113,6 @@ async def list_sessions(ctx: Ctx):
 
 
 def _with_etag(bmc: BMC, body: dict) -> dict:
-    from ..bmc import etag_of
     return {**body, "@odata.etag": etag_of(body)} if bmc.etags else body
 
 
@@ -136,7 +136,6 @@ async def delete_session(ctx: Ctx):
 async def patch_session_service(ctx: Ctx):
     ctx.require_admin()
     body = await ctx.json()
-    from .core import validate_patch
     validate_patch(ctx, body)
     timeout = body.get("SessionTimeout")
     if timeout is not None and not 30 <= timeout <= 86400:

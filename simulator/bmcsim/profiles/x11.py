@@ -21,7 +21,8 @@ DROP = ("CertificateService", "TelemetryService", "Oem/Supermicro", "Managers/1/
 
 
 def build(i: dict) -> dict[str, dict]:
-    t = {p: b for p, b in x13.build(i).items() if not any(p == f"{R}/{d}" or p.startswith(f"{R}/{d}/") for d in DROP)}
+    full = x13.build(i)
+    t = {p: b for p, b in full.items() if not any(p == f"{R}/{d}" or p.startswith(f"{R}/{d}/") for d in DROP)}
     t[R] = {"@odata.type": "#ServiceRoot.v1_1_0.ServiceRoot", "@odata.id": R, "Id": "ServiceRoot", "Name": "Root Service",
             "RedfishVersion": "1.0.1", "UUID": i["uuid"],
             **{k: ref(f"{R}/{k}") for k in ("Systems", "Chassis", "Managers")}, "Tasks": ref(f"{R}/TaskService"),
@@ -65,6 +66,8 @@ def build(i: dict) -> dict[str, dict]:
     s = t[f"{R}/Systems/1"]
     s["@odata.type"] = "#ComputerSystem.v1_3_0.ComputerSystem"
     s["Oem"] = {"Supermicro": {"NodeManager": ref(f"{R}/Systems/1/SmcNodeManager")}}
+    node_manager = full[f"{R}/Systems/1/Oem/Supermicro/NodeManager"]
+    t[f"{R}/Systems/1/SmcNodeManager"] = {**node_manager, "@odata.id": f"{R}/Systems/1/SmcNodeManager", "Actions": {}}
     s["Actions"]["#ComputerSystem.Reset"].pop("@Redfish.ActionInfo")
     s["Actions"]["#ComputerSystem.Reset"]["ResetType@Redfish.AllowableValues"] = [
         "On", "ForceOff", "GracefulShutdown", "GracefulRestart", "ForceRestart", "Nmi", "ForceOn"]
