@@ -70,7 +70,7 @@ def overview(records):
             board["bios"][identity["bios_version"] or "unknown"] += 1
         drift.extend(dict(change, host=host) for change in record.get("drift") or [])
 
-    worst = sorted((c for c in controls.values() if c["counts"]["fail"] or c["counts"]["error"]),
+    worst = sorted((c for c in controls.values() if c["counts"]["fail"]),
                    key=lambda c: (-c["counts"]["fail"], _rank(SEVERITIES, c["severity"]),
                                   -c["counts"]["error"], c["id"]))
     audited = sorted(r["audited_at"] for r in records.values() if r.get("audited_at"))
@@ -198,7 +198,7 @@ def render_markdown(records, problems=(), max_hosts=20, max_controls=8):
         lines += ["", "**Controls failing on the most hosts**", "",
                   "| control | severity | failing hosts | errors |", "|---|---|---:|---:|"]
         for control in view["worst_controls"][:max_controls]:
-            lines.append("| %s %s | %s | %d/%d | %d |" % (
+            lines.append("| %s: %s | %s | %d/%d | %d |" % (
                 _cell(control["id"]), _cell(control["title"]), _cell(control["severity"]),
                 control["fail"], view["hosts"], control["error"]))
     if view["drift"]:
@@ -329,7 +329,8 @@ def _host_section(host, record):
     counts = " ".join('<span class="badge s-%s">%d %s</span>' % (s, statuses[s], s)
                       for s in RESULT_STATUSES if statuses[s])
     parts = ['<details class="host" data-host="%s" data-status="%s"%s>' % (
-                 _e(host), status, "" if status == "compliant" else " open"),
+                 # Open what needs reading; an unreachable host's reason is in its summary line.
+                 _e(host), status, " open" if status in ("noncompliant", "error") else ""),
              '<summary><span class="badge s-%s">%s</span> <b>%s</b> <small>%s</small> %s</summary>' % (
                  status, _e(record.get("status")), _e(host), facts_line, counts)]
     reason = (record.get("summary") or {}).get("reason")
@@ -393,7 +394,7 @@ def render_html(records, problems=(), title="BMC compliance report"):
                            " and %d more" % more if more > 0 else ""))
         out.append("</tbody></table>")
     else:
-        out.append("<p>No control fails or errors on any host.</p>")
+        out.append("<p>No control fails on any host.</p>")
 
     out.append("<h2>Firmware by board</h2>")
     if view["firmware"]:
