@@ -6,6 +6,7 @@ import json
 
 from aiohttp import web
 
+from . import fleetgen
 from .bmc import Knobs
 from .fleet import Fleet
 from .handlers.sessions import session_body
@@ -88,7 +89,7 @@ def make_admin_app(fleet: Fleet) -> web.Application:
         if "latency_ms" in data:
             lat = data["latency_ms"]
             bmc.knobs.latency_ms = tuple(lat) if isinstance(lat, list) else float(lat)
-        for key in ("latency_paths", "fault", "strict_etag", "reboot_seconds"):
+        for key in ("latency_paths", "fault", "strict_etag", "reboot_seconds", "firmware_time_scale"):
             if key in data:
                 setattr(bmc.knobs, key, data[key])
         if "password_classes" in data:
@@ -113,6 +114,20 @@ def make_admin_app(fleet: Fleet) -> web.Application:
     @routes.get("/bmcs/{name}/sessions")
     async def sessions(request):
         return ok([{**session_body(s), "account_id": s.account_id} for s in bmc_of(request).sessions.values()])
+
+    @routes.post("/bmcs/{name}/deviations")
+    async def deviations(request):
+        """Apply named deviations (fleetgen.DEVIATIONS) on top of the current state."""
+        bmc = bmc_of(request)
+        names = (await request.json()).get("apply", [])
+        unknown = [n for n in names if n not in fleetgen.applicable(bmc.generation)]
+        if unknown:
+            raise web.HTTPBadRequest(text=json.dumps({"error": f"not applicable to {bmc.generation}: {unknown}"}),
+                                     content_type="application/json")
+        applied = bmc.deviations
+        fleetgen.apply_deviations(bmc, names)
+        bmc.deviations = sorted(set(applied) | set(names))
+        return ok({"deviations": bmc.deviations})
 
     @routes.post("/bmcs/{name}/reset")
     async def reset(request):

@@ -79,6 +79,16 @@ SMC_MESSAGES = {
     "OemBiosUpdateNoImage": ("No BIOS image to update, please upload first.", "Warning", 0,
                              "Please upload a BIOS image and try again.",
                              "Indicate that there was no BIOS image uploaded to perform image updating."),
+    "OemBiosUpdateWrongImage": ("Unable to recognize the BIOS image content.", "Warning", 0,
+                                "Please upload a valid BIOS firmware image and try again.",
+                                "Indicate that a wrong BIOS was uploaded to perform updating."),
+    "OemBiosUploadFail": ("There's a New BIOS fw is loaded into Staging Region and will be transferred to BIOS NOR Flash "
+                          "region upon system reset.", "Warning", 0,
+                          "If want to cancel the staging update for BIOS, to delete the pending task in task service",
+                          "Indicates that there's a New BIOS fw is loaded into Staging Region (NAND device) and will be "
+                          "transferred to BIOS NOR Flash region upon system reset."),
+    "OemSimpleupdateErrorMessage": ("Error: %1.", "Warning", 1, "Please check the error reason.",
+                                    "Indicate that something wrong on SimpleUpdate."),
     "OemApiObsolete": ("It is NOT recommended to use this API, because this Redfish API is obsolete. Supermicro considers "
                        "removing this API from %1-and-after platforms. Please use the URI:%2 alternative.", "Warning", 2,
                        "Please use the standard Redfish API.", "It indicates that this Redfish API will be removed."),

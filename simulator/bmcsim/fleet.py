@@ -70,6 +70,8 @@ class Fleet:
         bmc.identity = ident
         bmc.store, bmc.passwords, bmc.licenses = build(ident), {}, []
         bmc.sessions.clear()
+        bmc.staging.clear()          # running firmware jobs see their update dropped and stop
+        bmc.updating.clear()
         bmc.failures.clear()
         bmc.locked_until.clear()
         fleetgen.factory_accounts(bmc)

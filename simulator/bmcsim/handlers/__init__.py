@@ -44,7 +44,7 @@ class Router:
 
 # Registration order is match order; `core` (service root, $metadata, registries) comes last.
 MODULES = ("bmcsim.handlers.sessions", "bmcsim.handlers.accounts", "bmcsim.handlers.network", "bmcsim.handlers.oem",
-           "bmcsim.handlers.events", "bmcsim.handlers.core")
+           "bmcsim.handlers.events", "bmcsim.firmware", "bmcsim.handlers.core")
 
 
 def build_router() -> Router:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from .. import fleetgen
+from .. import firmware, fleetgen
 from ..bmc import MANAGER
 from ..errors import RedfishError, accepted_body
 from .context import Ctx
@@ -95,6 +95,7 @@ async def manager_reset(ctx: Ctx):
         await asyncio.sleep(0.2)
         await bmc.set_up(False)
         bmc.sessions.clear()
+        firmware.on_manager_reset(bmc)
         await asyncio.sleep(bmc.knobs.reboot_seconds)
         await bmc.set_up(True)
     asyncio.get_running_loop().create_task(reboot())
