@@ -44,6 +44,8 @@ def test_tracked_files_hold_no_machine_paths():
     offenders = []
     for name in tracked_files():
         path = ROOT / name
+        if path == Path(__file__):  # the list above
+            continue
         if path.is_symlink():
             if os.path.isabs(os.readlink(path)):
                 offenders.append("%s -> %s" % (name, os.readlink(path)))
