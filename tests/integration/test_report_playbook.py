@@ -128,3 +128,11 @@ def test_report_from_cached_facts_as_awx_injects_them(run_playbook, tmp_path):
     assert {h["host"]: h["status"] for h in document["hosts"]} == {"bmc-001": "compliant", "bmc-002": "noncompliant"}
     assert document["problems"] == ["bmc-003: no bmc_compliance fact (never audited, or its cached facts expired)"]
     assert "bmc-003: no bmc_compliance fact" in stdout  # a warning in the job output
+
+
+def test_reports_are_never_written_into_the_results_folder(run_playbook, results_dir, inventory):
+    """report.json there would be read back as a host's result by the next report or inventory."""
+    run = run_playbook("playbooks/report.yml", inventory, extravars={
+        "bmc_report_results_dir": str(results_dir), "bmc_report_output_dir": str(results_dir)})
+    assert run.status == "failed"
+    assert "output_dir must differ from results_dir" in task_result(run, WRITE)["msg"]
