@@ -2,13 +2,16 @@
 JavaScript counts the hosts and control results we stored, the filters work, and a screenshot is
 kept in artifacts/browser/.
 
-Chromium comes from Debian (`make browser-deps`). Without it the test is skipped with that hint,
-except in CI (CI set), where a missing browser is a failure: the proof must not silently vanish.
+Chromium comes from Debian's packages. When it is missing and we are root with apt-get (CI, a
+fresh developer machine), the test installs it once (`apt-get install chromium`, about a minute);
+otherwise it is skipped with that hint, except in CI (CI set), where a browser that cannot be had
+is a failure: the proof must not silently vanish.
 """
 
 from __future__ import annotations
 
 import collections
+import functools
 import html.parser
 import os
 import shutil
@@ -33,11 +36,38 @@ CONTROLS = [("fw-bmc-min-version", "high"), ("acct-allowlist", "critical"), ("ac
 STATUS_CYCLE = ["pass", "pass", "fail", "pass", "notapplicable", "pass", "error", "pass", "notchecked", "pass", "fail"]
 
 
-def chromium():
+def _find_chromium():
     for name in (os.environ.get("BMC_CHROMIUM"), "chromium", "chromium-browser", "google-chrome"):
         if name and shutil.which(name):
             return shutil.which(name)
-    reason = "Chromium is not installed: run `make browser-deps` (Debian: apt-get install chromium)"
+    return None
+
+
+def _install_chromium():
+    """Debian's chromium, when this user may install packages; the reason it was not, otherwise."""
+    if os.geteuid() != 0 or not shutil.which("apt-get"):
+        return "Chromium is not installed: apt-get install chromium (Debian), or set BMC_CHROMIUM"
+    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+    for command in (["apt-get", "update", "-qq"], ["apt-get", "install", "-y", "-qq", "chromium"]):
+        done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=900, check=False)
+        if done.returncode != 0:
+            return "installing chromium failed: %s" % (done.stdout + done.stderr)[-1000:]
+    return None
+
+
+@functools.lru_cache(maxsize=None)
+def chromium_or_reason():
+    found = _find_chromium()
+    if found:
+        return found, None
+    reason = _install_chromium()
+    return _find_chromium(), reason
+
+
+def chromium():
+    found, reason = chromium_or_reason()
+    if found:
+        return found
     if os.environ.get("CI"):
         pytest.fail(reason)
     pytest.skip(reason)
