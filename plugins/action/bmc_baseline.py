@@ -74,6 +74,7 @@ class ActionModule(ActionBase):
                 top = key.split(".")[0].split("[")[0]
                 where = ", ".join(defining_files(task_vars, top)) or "no group_vars/host_vars file (extra vars or role defaults?)"
                 lines.append("%s (set in %s): %s" % (key, where, problem))
-            raise AnsibleActionFail("invalid BMC baseline, no BMC was contacted:\n  " + "\n  ".join(lines))
+            raise AnsibleActionFail("%s: invalid BMC baseline, no BMC was contacted:\n  %s"
+                                    % (task_vars.get("inventory_hostname"), "\n  ".join(lines)))
         return {"changed": False, "controls": len(catalog),
                 "msg": "baseline valid; %d controls in the catalog" % len(catalog)}

@@ -16,7 +16,8 @@ description:
     destinations, password policy, session timeout, per-control enable flags) and the control
     catalog, without contacting any BMC.
   - On a problem it fails with one line per problem naming the variable, the group_vars or
-    host_vars file that sets it, and what was expected. Run it once (C(run_once)) before the audit.
+    host_vars file that sets it, and what was expected. Run it for every host before the audit,
+    with C(any_errors_fatal), so that no BMC is contacted while any baseline is wrong.
 options:
   catalog:
     description: YAML control catalog to validate along with the baseline.
@@ -37,7 +38,7 @@ EXAMPLES = r"""
 - name: Validate the baseline before touching any BMC
   bmclock.supermicro.bmc_baseline:
     catalog: "{{ role_path }}/vars/controls.yml"
-  run_once: true
+  any_errors_fatal: true
 """
 
 RETURN = r"""

@@ -67,6 +67,9 @@ class AdminClient:
     def sessions(self, name: str) -> list[dict]:
         return self.call("GET", f"/bmcs/{name}/sessions")
 
+    def apply_deviations(self, name: str, *deviations: str) -> dict:
+        return self.call("POST", f"/bmcs/{name}/deviations", {"apply": list(deviations)})
+
     def reset(self, name: str) -> dict:
         return self.call("POST", f"/bmcs/{name}/reset")
 

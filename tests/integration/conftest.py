@@ -29,9 +29,12 @@ class Run:
         self.private_dir = private_dir
 
     def cached_facts(self, host):
-        """Facts of `host` from the jsonfile fact cache, as AWX stores them."""
-        path = self.artifacts / "fact_cache" / host
-        return json.loads(path.read_text()) if path.exists() else None
+        """Facts of `host` from the jsonfile fact cache, read by Ansible's own cache plugin."""
+        from ansible.plugins.loader import cache_loader, init_plugin_loader
+
+        init_plugin_loader()
+        cache = cache_loader.get("ansible.builtin.jsonfile", _uri=str(self.artifacts / "fact_cache"))
+        return cache.get(host) if cache.contains(host) else None
 
     def changed(self):
         return sum((self.stats.get("changed") or {}).values())
@@ -61,22 +64,26 @@ def make_inventory(tmp_path, fleet_inventory, results_dir, extra_vars=None):
     return inv
 
 
-@pytest.fixture
-def run_playbook(tmp_path):
+def playbook_run(private_dir, playbook, inventory, extravars=None, envvars=None, cmdline=None, fact_cache=True):
     """Run a project playbook with ansible-runner, jsonfile fact cache on (as in AWX)."""
     import ansible_runner
 
-    def run(playbook, inventory, extravars=None, envvars=None, cmdline=None, fact_cache=True):
-        private_dir = tmp_path / ("runner-%d" % len(list(tmp_path.glob("runner-*"))))
-        private_dir.mkdir()
-        kwargs = {}
-        if fact_cache:
-            kwargs["fact_cache_type"] = "jsonfile"
-        runner = ansible_runner.run(
-            private_data_dir=str(private_dir), project_dir=str(ROOT), playbook=playbook,
-            inventory=str(inventory), extravars=extravars or {},
-            envvars=dict({"ANSIBLE_NOCOLOR": "1", "ANSIBLE_CONFIG": str(ROOT / "ansible.cfg")}, **(envvars or {})),
-            cmdline=cmdline, quiet=True, rotate_artifacts=1, **kwargs)
-        return Run(runner, private_dir)
+    private_dir = Path(private_dir)
+    private_dir.mkdir(parents=True)
+    runner = ansible_runner.run(
+        private_data_dir=str(private_dir), project_dir=str(ROOT), playbook=playbook,
+        inventory=str(inventory), extravars=extravars or {},
+        envvars=dict({"ANSIBLE_NOCOLOR": "1"}, **(envvars or {})), cmdline=cmdline, quiet=True,
+        rotate_artifacts=1, **({"fact_cache_type": "jsonfile"} if fact_cache else {}))
+    return Run(runner, private_dir)
+
+
+@pytest.fixture
+def run_playbook(tmp_path):
+    """playbook_run() in a new private data dir under the test's tmp_path."""
+    counter = iter(range(1000))
+
+    def run(playbook, inventory, **kwargs):
+        return playbook_run(tmp_path / ("runner-%d" % next(counter)), playbook, inventory, **kwargs)
 
     return run
