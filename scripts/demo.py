@@ -65,7 +65,8 @@ def main():
             print("\n$ ansible-inventory -i inventory/ --graph bmc_noncompliant\n", flush=True)
             subprocess.run([str(BIN / "ansible-inventory"), "-i", "inventory/", "--graph", "bmc_noncompliant"],
                            cwd=ROOT, env=env)
-            print("\nPer-host results: %s/reports/<host>.json (previous run kept for drift)." % ROOT)
+            print("\nPer-host results: %s/reports/<host>.json (the previous run is kept for drift)." % ROOT)
+            print("Fleet reports:    %s/reports/fleet/ (report.html, junit.xml, report.json, summary.md)" % ROOT)
         finally:
             stop(proc)
     print("Simulated fleet stopped.")

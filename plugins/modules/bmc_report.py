@@ -86,16 +86,7 @@ EXAMPLES = r"""
 - name: Only the JUnit file, for a CI job
   bmclock.supermicro.bmc_report:
     results_dir: /var/lib/bmclock/results
-    facts_of:
-    description:
-      - Build the report from these inventory hosts' facts (C(bmc_compliance) and C(bmc), as
-        C(bmclock.supermicro.bmc_audit) returns them) instead of the result files.
-      - For AWX, whose fact cache keeps every host's last audit whichever execution node or job
-        slice ran it, for example O(facts_of=groups['bmcs']) in a job with fact storage enabled.
-      - Hosts without those facts are listed in the report as missing.
-    type: list
-    elements: str
-  output_dir: "{{ lookup('ansible.builtin.env', 'CI_PROJECT_DIR') }}/junit"
+    output_dir: "{{ lookup('ansible.builtin.env', 'CI_PROJECT_DIR') }}/junit"
     formats: [junit]
   run_once: true
 """
