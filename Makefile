@@ -4,7 +4,7 @@ VENV  := .venv
 BIN   := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup demo test unit lint validate molecule bench clean
+.PHONY: setup demo test unit lint molecule bench clean
 
 setup: $(STAMP)
 
@@ -18,18 +18,25 @@ $(STAMP): pyproject.toml requirements/base.txt requirements/test.txt scripts/fin
 demo: setup
 	$(BIN)/python scripts/demo.py
 
+RUN := PATH="$(CURDIR)/$(BIN):$$PATH"
+
+# pytest: unit, simulator (incl. DMTF validators), browser, integration (ansible-runner); then
+# molecule and ansible-lint. Nothing needs Galaxy or the internet.
 test: setup
-	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest
-	$(MAKE) --no-print-directory lint
+	$(RUN) $(BIN)/python -m pytest
+	$(MAKE) --no-print-directory molecule lint
 
 unit: setup
-	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest tests/unit tests/simulator
+	$(RUN) $(BIN)/python -m pytest tests/unit tests/simulator
+
+molecule: setup
+	$(RUN) $(BIN)/molecule test --all
 
 lint: setup
-	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/ansible-lint
+	$(RUN) $(BIN)/ansible-lint
 
 bench: setup
-	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python bench/run.py
+	$(RUN) $(BIN)/python bench/run.py
 
 clean:
-	rm -rf $(VENV) .ansible .pytest_cache reports artifacts
+	rm -rf $(VENV) .ansible .pytest_cache reports artifacts bench/out

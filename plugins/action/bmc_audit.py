@@ -68,6 +68,9 @@ class ActionModule(ActionBase):
                 "%s: no BMC credentials: set bmc_username/bmc_password (vault) or the BMC_USERNAME/"
                 "BMC_PASSWORD environment variables" % task_vars["inventory_hostname"])
 
+        if args["ca_path"] and not os.path.isfile(args["ca_path"]):
+            raise AnsibleActionFail("%s: ca_path %s (bmc_ca_path / BMC_CA_PATH) is not a readable file"
+                                    % (task_vars["inventory_hostname"], args["ca_path"]))
         try:
             catalog = _catalog(args["catalog"])
         except (OSError, ValueError) as exc:
