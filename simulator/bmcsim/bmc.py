@@ -115,6 +115,8 @@ class BMC:
         if body is None:
             return None
         body = copy.deepcopy(body)
+        if body.get("@odata.type") == "#LogEntryCollection.LogEntryCollection":   # AutoExpand in the schema
+            body["Members"] = [self.served(m["@odata.id"]) or m for m in body["Members"]]
         if self.etags and "@odata.id" in body:
             body["@odata.etag"] = etag_of(body)
         return body

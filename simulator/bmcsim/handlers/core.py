@@ -138,4 +138,4 @@ def register(router) -> None:
     router.add("GET", "/redfish", redfish)
     router.add("GET", f"{R}/odata", odata)
     router.add("GET", rf"{R}/\$metadata", metadata)
-    router.add("GET", rf"{R}/Registries/SMC(\.1\.0\.0)?", smc, "x12 x13")
+    router.add("GET", rf"{R}/Registries/SMC", smc, "x12 x13")

@@ -1,6 +1,7 @@
 """X13 (Redfish 1.11.0, BMC 01.0x / 11.01.01), modelled on the X13DEG-OAD / SYS-821GE-TNHR tree."""
 from __future__ import annotations
 
+from . import standard
 from .common import OK, R, action, action_info, collection, param, ref
 
 M = f"{R}/Managers/1"
@@ -450,7 +451,8 @@ def build(i: dict) -> dict[str, dict]:
              "Actions": {"Oem": {}, **{f"#SmcAttestationDump.{a}": action(f"{AD}/Actions/SmcAttestationDump.{a}", f"{AD}/{a}ActionInfo")
                                        for a in ("Generate", "Download", "Delete")}}}
     t[f"{R}/Registries"] = collection(f"{R}/Registries", "MessageRegistryFileCollection", "Registry File Collection",
-                                      [f"{R}/Registries/SMC"])
+                                      [f"{R}/Registries/SMC.1.0.0"])
+    t.update(standard.build(i, t))
     return t
 
 
