@@ -113,6 +113,7 @@ def make_app(bmcs_by_address: dict[str, BMC]) -> web.Application:
         if method in WRITE and locked_down(bmc) and not any(m == method and p.fullmatch(path) for m, p in LOCKDOWN_EXEMPT):
             raise RedfishError(403, "OemSystemLockdownEnabled")
         if method in ("PATCH", "PUT", "DELETE") and bmc.etags and path in bmc.store:
+            await ctx.request.read()    # the whole body first: no other request runs between the check and the write
             check_if_match(ctx)
         route, match = router.match(method, path, bmc.generation)
         if route:

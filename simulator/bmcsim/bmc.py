@@ -33,9 +33,25 @@ def merge_patch(target: dict, patch: dict) -> dict:
             target.pop(key, None)
         elif isinstance(value, dict) and isinstance(target.get(key), dict):
             merge_patch(target[key], value)
+        elif isinstance(value, list) and isinstance(target.get(key), list):
+            target[key] = patch_array(target[key], value)
         else:
             target[key] = copy.deepcopy(value)
     return target
+
+
+def patch_array(current: list, patch: list) -> list:
+    """Redfish array PATCH (DSP0266): {} leaves the element in that position as it is, an object patches it,
+    null removes it; elements past the end of the patch are dropped."""
+    result = []
+    for i, value in enumerate(patch):
+        old = current[i] if i < len(current) else None
+        if value is None:
+            continue
+        if isinstance(value, dict) and (value == {} or isinstance(old, dict)) and old is not None:
+            value = merge_patch(copy.deepcopy(old), value) if isinstance(old, dict) else old
+        result.append(copy.deepcopy(value))
+    return result
 
 
 def etag_of(body: dict) -> str:
