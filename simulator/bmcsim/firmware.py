@@ -110,7 +110,8 @@ def update_mode(bmc: BMC) -> Pending | None:
     return next((p for p in bmc.staging.values() if p.phase != "staged"), None)
 
 
-def refuse_if_in_update_mode(bmc: BMC, component: str) -> None:
+def refuse_new_image(bmc: BMC, component: str) -> None:
+    """An upload or EnterUpdateMode is refused while the BMC is in update mode or a BIOS is staged."""
     if pending := update_mode(bmc):
         # Only evidence for the status is fwupd's Supermicro mock (405); the body is bmclib's capture.
         raise RedfishError(405, "OemFirmwareAlreadyInUpdateMode", pending.component, related=["EnterUpdateMode_StatusCheck"])
@@ -380,7 +381,7 @@ async def upload(ctx: Ctx) -> web.Response:
         if name not in parts:
             raise RedfishError(400, "PropertyMissing", name)
     component, apply_time, options = update_parameters(parts["UpdateParameters"][0])
-    refuse_if_in_update_mode(ctx.bmc, component)
+    refuse_new_image(ctx.bmc, component)
     image_data, filename = parts["UpdateFile"]
     pending = Pending(component, "verifying", Image.parse(image_data, filename), apply_time, options)
     ctx.bmc.staging[component] = pending
@@ -416,7 +417,7 @@ async def simple_update(ctx: Ctx) -> web.Response:
     if not isinstance(targets, list) or len(targets) != 1 or targets[0] not in SIMPLE_UPDATE_TARGETS:
         raise RedfishError(400, "PropertyValueNotInList", str(targets), "Targets")
     component = SIMPLE_UPDATE_TARGETS[targets[0]]
-    refuse_if_in_update_mode(ctx.bmc, component)
+    refuse_new_image(ctx.bmc, component)
     pending = Pending(component, "verifying", apply_time="Immediate", source=uri)
     ctx.bmc.staging[component] = pending
     new_task(ctx.bmc, pending, "Verify")
@@ -431,7 +432,7 @@ async def legacy_action(ctx: Ctx) -> web.Response:
     bmc = ctx.bmc
     pending = bmc.staging.get(component)
     if action == "EnterUpdateMode":
-        refuse_if_in_update_mode(bmc, component)
+        refuse_new_image(bmc, component)
         bmc.staging[component] = Pending(component, "entered", legacy=True)
         return ctx.success()
     if pending is None or pending.phase == "staged" or not pending.legacy:

@@ -3,7 +3,6 @@ restart, the staged BIOS, SimpleUpdate, and the X11/X12 SmcFirmwareInventory leg
 from __future__ import annotations
 
 import base64
-import functools
 import http.client
 import http.server
 import json
