@@ -18,12 +18,9 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
-import signal
 import subprocess
 import sys
 import time
-import urllib.request
 import zipfile
 from pathlib import Path
 
@@ -32,53 +29,20 @@ BIN = Path(sys.executable).parent
 OUT = ROOT / "bench" / "out"
 sys.path.insert(0, str(ROOT / "playbooks" / "collections"))
 
+sys.path.insert(0, str(ROOT / "simulator"))
+
 from ansible_collections.bmclock.supermicro.plugins.module_utils import gather, results, supermicro  # noqa: E402
+from bmcsim.testing import SimFleet  # noqa: E402
 
 
-def start_fleet(args, workdir):
-    log = open(workdir / "bmcsim.log", "w+", encoding="utf-8")
-    cmd = [str(BIN / "bmcsim"), "--count", str(args.hosts), "--profile", "x13", "--seed", "1",
-           "--latency-ms", str(args.latency_ms), "--port", str(args.port), "--base-address", "127.0.40.1",
-           "--admin-port", str(args.port + 1), "--inventory", str(workdir / "fleet.yml")]
-    proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, text=True)
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        log.seek(0)
-        if re.search(r"^bmcsim ready:", log.read(), re.M):
-            return proc
-        if proc.poll() is not None:
-            break
-        time.sleep(0.2)
-    stop(proc)
-    log.seek(0)
-    sys.exit("bmcsim did not start:\n" + log.read())
-
-
-def stop(proc):
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-
-
-def admin(port, method, path):
-    request = urllib.request.Request("http://127.0.0.1:%d%s" % (port, path), method=method)
-    with urllib.request.urlopen(request, timeout=30) as response:
-        body = response.read()
-    return json.loads(body) if body else None
-
-
-def request_counts(port):
+def request_counts(fleet):
     """Redfish requests each BMC served since the last reset."""
-    return [admin(port, "GET", "/bmcs/%s/requests" % b["name"])["count"] for b in admin(port, "GET", "/bmcs")]
+    return [fleet.admin.requests(b["name"])["count"] for b in fleet.bmcs]
 
 
-def reset_counts(port):
-    for bmc in admin(port, "GET", "/bmcs"):
-        admin(port, "DELETE", "/bmcs/%s/requests" % bmc["name"])
+def reset_counts(fleet):
+    for bmc in fleet.bmcs:
+        fleet.admin.reset_requests(bmc["name"])
 
 
 def community_general():
@@ -187,7 +151,6 @@ def main():
     parser.add_argument("--hosts", type=int, default=16)
     parser.add_argument("--latency-ms", type=int, default=50)
     parser.add_argument("--forks", type=int, default=50)
-    parser.add_argument("--port", type=int, default=19443)
     parser.add_argument("--ways", default="ours,uri,cg")
     args = parser.parse_args()
     ways = args.ways.split(",")
@@ -201,10 +164,10 @@ def main():
     if "cg" in ways:
         env["ANSIBLE_COLLECTIONS_PATH"] = "%s:%s" % (ROOT / "playbooks" / "collections", community_general())
 
-    proc = start_fleet(args, workdir)
     figures = {}
-    try:
-        inventory = ["-i", str(workdir / "fleet.yml"), "-i", str(ROOT / "inventory")]
+    with SimFleet(count=args.hosts, profile="x13", seed=1, latency_ms=str(args.latency_ms),
+                  base_address="127.0.40.1", timeout=120) as fleet:
+        inventory = ["-i", fleet.inventory_path, "-i", str(ROOT / "inventory")]
         commands = {
             "ours": [str(BIN / "ansible-playbook"), "playbooks/audit.yml", *inventory,
                      "-e", "bmc_audit_results_dir=%s" % (workdir / "reports")],
@@ -212,15 +175,13 @@ def main():
             "cg": [str(BIN / "ansible-playbook"), str(workdir / "cg.yml"), *inventory],
         }
         for way in ways:
-            reset_counts(args.port + 1)
+            reset_counts(fleet)
             wall, cpu, rss = timed(commands[way], env)
-            counts = request_counts(args.port + 1)
+            counts = request_counts(fleet)
             figures[way] = {"wall_s": round(wall, 2), "cpu_s_per_host": round(cpu / args.hosts, 3),
                             "requests_per_host": round(sum(counts) / len(counts), 1), "peak_rss_mb": round(rss, 1)}
             print("%-5s wall %7.2f s  cpu/host %6.3f s  requests/host %6.1f  peak rss %6.1f MB" % (
                 way, wall, cpu / args.hosts, sum(counts) / len(counts), rss), flush=True)
-    finally:
-        stop(proc)
 
     result = {"hosts": args.hosts, "latency_ms": args.latency_ms, "forks": args.forks}
     if "ours" in figures:

@@ -13,11 +13,11 @@ import datetime
 import os
 
 from ansible.errors import AnsibleActionFail
-from ansible.plugins.action import ActionBase
 
 from ansible_collections.bmclock.supermicro.plugins.module_utils import compliance, results
 from ansible_collections.bmclock.supermicro.plugins.module_utils.gather import gather
 from ansible_collections.bmclock.supermicro.plugins.module_utils.redfish import RedfishClient, RedfishError
+from ansible_collections.bmclock.supermicro.plugins.plugin_utils.controller_action import ControllerAction, load_catalog
 
 ARGUMENT_SPEC = {
     "host": {"type": "str"},
@@ -37,28 +37,10 @@ ARGUMENT_SPEC = {
 # Environment variables an AWX custom credential type can inject (docs/awx.md).
 ENV_FALLBACK = {"username": "BMC_USERNAME", "password": "BMC_PASSWORD", "ca_path": "BMC_CA_PATH"}
 
-_catalog_cache = {}
-
-
-def _catalog(path):
-    """The control catalog, parsed and validated once per worker process."""
-    mtime = os.path.getmtime(path)
-    cached = _catalog_cache.get(path)
-    if cached is None or cached[0] != mtime:
-        cached = (mtime, compliance.load_catalog(path))
-        _catalog_cache[path] = cached
-    return cached[1]
-
-
-class ActionModule(ActionBase):
-    TRANSFERS_FILES = False
-    _requires_connection = False
-    _supports_check_mode = True
-
+class ActionModule(ControllerAction):
     def run(self, tmp=None, task_vars=None):
-        super().run(tmp, task_vars)
         task_vars = task_vars or {}
-        _, args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
+        args = self.run_args(task_vars, ARGUMENT_SPEC)
         for key, env in ENV_FALLBACK.items():
             if not args.get(key):
                 args[key] = os.environ.get(env)
@@ -71,10 +53,7 @@ class ActionModule(ActionBase):
         if args["ca_path"] and not os.path.isfile(args["ca_path"]):
             raise AnsibleActionFail("%s: ca_path %s (bmc_ca_path / BMC_CA_PATH) is not a readable file"
                                     % (task_vars["inventory_hostname"], args["ca_path"]))
-        try:
-            catalog = _catalog(args["catalog"])
-        except (OSError, ValueError) as exc:
-            raise AnsibleActionFail("control catalog %s: %s" % (args["catalog"], exc)) from exc
+        catalog = load_catalog(args["catalog"])
         baseline, enabled = self._baseline(task_vars, catalog)
         selected = self._selected_controls(catalog, task_vars)
 
@@ -124,8 +103,7 @@ class ActionModule(ActionBase):
 
     def _baseline(self, task_vars, catalog):
         """The baseline (bmc_* variables) and the per-control enable flags, templated."""
-        names = [k for k in task_vars if k.startswith("bmc_")]
-        values = self._templar.template({k: task_vars[k] for k in names})
+        values = self.bmc_vars(task_vars)
         baseline = compliance.baseline_from_vars(values)
         problems = compliance.validate_baseline(baseline)
         if problems:

@@ -15,9 +15,9 @@ import os
 import yaml
 
 from ansible.errors import AnsibleActionFail
-from ansible.plugins.action import ActionBase
 
 from ansible_collections.bmclock.supermicro.plugins.module_utils import compliance
+from ansible_collections.bmclock.supermicro.plugins.plugin_utils.controller_action import ControllerAction, load_catalog
 
 ARGUMENT_SPEC = {"catalog": {"type": "path", "required": True}}
 
@@ -45,22 +45,13 @@ def defining_files(task_vars, key):
     return found
 
 
-class ActionModule(ActionBase):
-    TRANSFERS_FILES = False
-    _requires_connection = False
-    _supports_check_mode = True
-
+class ActionModule(ControllerAction):
     def run(self, tmp=None, task_vars=None):
-        super().run(tmp, task_vars)
         task_vars = task_vars or {}
-        _, args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
-        try:
-            catalog = compliance.load_catalog(args["catalog"])
-        except (OSError, ValueError) as exc:
-            raise AnsibleActionFail("control catalog %s: %s" % (args["catalog"], exc)) from exc
-
-        names = [k for k in task_vars if k.startswith("bmc_")]
-        values = self._templar.template({k: task_vars[k] for k in names})
+        args = self.run_args(task_vars, ARGUMENT_SPEC)
+        catalog = load_catalog(args["catalog"])
+        values = self.bmc_vars(task_vars)
+        names = list(values)
         problems = compliance.validate_baseline(compliance.baseline_from_vars(values))
         known = {compliance.enable_var(c["id"]) for c in catalog}
         for name in sorted(names):

@@ -11,12 +11,11 @@ hosts' cached facts (AWX's fact cache, where each slice's facts land whichever n
 from __future__ import annotations
 
 import os
-import tempfile
 
 from ansible.errors import AnsibleActionFail
-from ansible.plugins.action import ActionBase
 
 from ansible_collections.bmclock.supermicro.plugins.module_utils import report, results
+from ansible_collections.bmclock.supermicro.plugins.plugin_utils.controller_action import ControllerAction
 
 ARGUMENT_SPEC = {
     "results_dir": {"type": "path", "required": True},
@@ -35,28 +34,9 @@ def _current_text(path):
         return None
 
 
-def _atomic_write_text(path, text):
-    """Readers (a web server, AWX artefact upload) see the old file or the new one, never half."""
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=os.path.dirname(path))
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-
-
-class ActionModule(ActionBase):
-    TRANSFERS_FILES = False
-    _requires_connection = False
-    _supports_check_mode = True
-
+class ActionModule(ControllerAction):
     def run(self, tmp=None, task_vars=None):
-        super().run(tmp, task_vars)
-        _, args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
+        args = self.run_args(task_vars, ARGUMENT_SPEC)
         results_dir = args["results_dir"]
         output_dir = args["output_dir"] or os.path.join(results_dir, "fleet")
         if "json" in args["formats"] and os.path.realpath(output_dir) == os.path.realpath(results_dir):
@@ -82,7 +62,7 @@ class ActionModule(ActionBase):
             changed.append(path)
             if not self._task.check_mode:
                 os.makedirs(output_dir, exist_ok=True)
-                _atomic_write_text(path, text)
+                results.atomic_write_text(path, text)
 
         view = report.overview(records)
         return {

@@ -33,19 +33,22 @@ def latest_path(results_dir, host):
     return _path(results_dir, host, LATEST)
 
 
-def _atomic_write_json(path, data):
-    directory = os.path.dirname(path) or "."
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=directory)
+def atomic_write_text(path, text):
+    """Readers (the inventory plugin, a web server, AWX) see the old file or the new one, never half."""
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=os.path.dirname(path) or ".")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(data, handle, indent=1, sort_keys=True)
-            handle.write("\n")
+            handle.write(text)
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
+
+
+def _write_json(path, data):
+    atomic_write_text(path, json.dumps(data, indent=1, sort_keys=True) + "\n")
 
 
 def read_record(path):
@@ -89,8 +92,8 @@ def write_record(results_dir, record):
         previous = None  # a damaged file is replaced, not trusted for drift
     record = dict(record, schema=SCHEMA, drift=drift(previous, record))
     if previous is not None:
-        _atomic_write_json(_path(results_dir, host, PREVIOUS), previous)
-    _atomic_write_json(latest, record)
+        _write_json(_path(results_dir, host, PREVIOUS), previous)
+    _write_json(latest, record)
     return record
 
 

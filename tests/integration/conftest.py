@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -29,12 +30,18 @@ class Run:
         self.private_dir = private_dir
 
     def cached_facts(self, host):
-        """Facts of `host` from the jsonfile fact cache, read by Ansible's own cache plugin."""
-        from ansible.plugins.loader import cache_loader, init_plugin_loader
-
-        init_plugin_loader()
-        cache = cache_loader.get("ansible.builtin.jsonfile", _uri=str(self.artifacts / "fact_cache"))
-        return cache.get(host) if cache.contains(host) else None
+        """Facts of `host` from the jsonfile fact cache, read by Ansible's own cache plugin (in a
+        child process: loading plugins installs Ansible's collection finder, which must not
+        leak into the other tests' imports)."""
+        reader = (
+            "import json, sys\n"
+            "from ansible.plugins.loader import cache_loader, init_plugin_loader\n"
+            "init_plugin_loader()\n"
+            "cache = cache_loader.get('ansible.builtin.jsonfile', _uri=sys.argv[1])\n"
+            "print(json.dumps(cache.get(sys.argv[2]) if cache.contains(sys.argv[2]) else None))\n")
+        out = subprocess.run([sys.executable, "-c", reader, str(self.artifacts / "fact_cache"), host],
+                             capture_output=True, text=True, check=True)
+        return json.loads(out.stdout)
 
     def changed(self):
         return sum((self.stats.get("changed") or {}).values())

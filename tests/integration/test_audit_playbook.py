@@ -132,7 +132,9 @@ def test_results_land_in_the_fact_cache_as_awx_keeps_them(audited):
 
 def test_audit_changes_nothing_and_prints_the_fleet_summary(audited):
     run, _, _ = audited
-    assert run.changed() == 0
+    changed = {e["event_data"]["task"] for e in run.events
+               if e["event"] == "runner_on_ok" and e["event_data"]["res"].get("changed")}
+    assert changed <= {"Write the fleet reports from the stored audit results"}  # local files only
     assert "BMC COMPLIANCE" in run.stdout
     assert "hosts: 31" in run.stdout and "unreachable: 1" in run.stdout and "compliant: 1" in run.stdout
 
@@ -140,7 +142,7 @@ def test_audit_changes_nothing_and_prints_the_fleet_summary(audited):
 def test_no_password_in_any_output(audited, x13_fleet):
     run, results_dir, _ = audited
     _, password = x13_fleet.credentials
-    leaks = [p.name for p in results_dir.iterdir() if password in p.read_text()]
+    leaks = [p.name for p in results_dir.rglob("*") if p.is_file() and password in p.read_text()]
     assert password not in run.all_text()
     assert leaks == []
 
@@ -243,16 +245,16 @@ def test_role_tags_list_every_control():
     assert set(audit["tags"]) == set(CONTROLS) | families | {"audit"}
 
 
-def test_malformed_baseline_stops_before_any_bmc_is_contacted(mixed_fleet, run_playbook, tmp_path):
-    host = mixed_fleet.bmcs[0]["name"]
-    inventory = make_inventory(tmp_path, mixed_fleet.inventory_path, tmp_path / "reports",
+def test_malformed_baseline_stops_before_any_bmc_is_contacted(x13_fleet, run_playbook, tmp_path):
+    host = x13_fleet.bmcs[0]["name"]
+    inventory = make_inventory(tmp_path, x13_fleet.inventory_path, tmp_path / "reports",
                                extra_vars={host: {"bmc_session_timeout_max": "ten minutes",
                                                   "bmc_management_networks": ["10.0.0.0/33"]}})
-    for bmc in mixed_fleet.bmcs:
-        mixed_fleet.admin.reset_requests(bmc["name"])
+    for bmc in x13_fleet.bmcs:
+        x13_fleet.admin.reset_requests(bmc["name"])
     run = run_playbook("playbooks/audit.yml", inventory, extravars={"bmc_audit_results_dir": str(tmp_path / "reports")})
     assert run.status == "failed"
     assert "bmc_session_timeout_max" in run.stdout and "host_vars/%s.yml" % host in run.stdout
     assert "bmc_management_networks" in run.stdout
-    assert all(mixed_fleet.admin.requests(b["name"])["count"] == 0 for b in mixed_fleet.bmcs)
+    assert [b["name"] for b in x13_fleet.bmcs if x13_fleet.admin.requests(b["name"])["count"]] == []
     assert not (tmp_path / "reports").exists()

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import ipaddress
 
-from ..bmc import MANAGER, R
+from ..bmc import MANAGER
 from ..errors import RedfishError, accepted_body
 from ..fleetgen import add_filter_rule
 from .context import Ctx

@@ -10,7 +10,7 @@
 from __future__ import annotations
 
 from . import x12, x13
-from .common import OK, R, action, collection, ref
+from .common import R, action, collection, ref
 
 M = f"{R}/Managers/1"
 SMC_FW = f"{R}/UpdateService/SmcFirmwareInventory"
