@@ -22,8 +22,9 @@ from ansible_collections.bmclock.supermicro.plugins.plugin_utils.controller_acti
 ARGUMENT_SPEC = {"catalog": {"type": "path", "required": True}}
 
 
-def defining_files(task_vars, key):
-    """group_vars/host_vars files (next to the inventory sources or the playbook) that set `key`."""
+def defining_files(task_vars, host, key):
+    """group_vars files, and `host`'s host_vars files, next to the inventory sources or the
+    playbook, that set `key`."""
     roots = set()
     for source in task_vars.get("ansible_inventory_sources") or []:
         roots.add(source if os.path.isdir(source) else os.path.dirname(source))
@@ -31,41 +32,52 @@ def defining_files(task_vars, key):
         roots.add(task_vars["playbook_dir"])
     found = []
     for root in sorted(roots):
-        for kind in ("group_vars", "host_vars"):
-            for path in sorted(glob.glob(os.path.join(root, kind, "**", "*"), recursive=True)):
-                if not os.path.isfile(path) or not path.endswith((".yml", ".yaml", ".json", "")):
-                    continue
-                try:
-                    with open(path, encoding="utf-8") as handle:
-                        data = yaml.safe_load(handle)
-                except (OSError, yaml.YAMLError, UnicodeDecodeError):
-                    continue
-                if isinstance(data, dict) and key in data:
-                    found.append(os.path.relpath(path))
+        candidates = glob.glob(os.path.join(root, "group_vars", "**", "*"), recursive=True)
+        candidates += glob.glob(os.path.join(root, "host_vars", host + "*"))
+        candidates += glob.glob(os.path.join(root, "host_vars", host, "**", "*"), recursive=True)
+        for path in sorted(set(candidates)):
+            if not os.path.isfile(path):
+                continue
+            try:
+                with open(path, encoding="utf-8") as handle:
+                    data = yaml.safe_load(handle)
+            except (OSError, yaml.YAMLError, UnicodeDecodeError):
+                continue
+            if isinstance(data, dict) and key in data:
+                found.append(os.path.relpath(path))
     return found
 
 
+def problems_of(values, catalog, catalog_path):
+    """[(variable, problem)] for one host's bmc_* variables."""
+    problems = compliance.validate_baseline(compliance.baseline_from_vars(values))
+    known = {compliance.enable_var(c["id"]) for c in catalog}
+    for name in sorted(values):
+        if name.startswith("bmc_control_") and name not in known:
+            problems.append((name, "no control with this id in %s" % catalog_path))
+        elif name.startswith("bmc_control_") and not isinstance(values[name], bool):
+            problems.append((name, "expected true or false, got %r" % (values[name],)))
+    return problems
+
+
 class ActionModule(ControllerAction):
+    """Runs once (run_once) and checks the baseline of every host of the play, so that one
+    worker does it instead of a task per host."""
+
     def run(self, tmp=None, task_vars=None):
         task_vars = task_vars or {}
         args = self.run_args(task_vars, ARGUMENT_SPEC)
         catalog = load_catalog(args["catalog"])
-        values = self.bmc_vars(task_vars)
-        names = list(values)
-        problems = compliance.validate_baseline(compliance.baseline_from_vars(values))
-        known = {compliance.enable_var(c["id"]) for c in catalog}
-        for name in sorted(names):
-            if name.startswith("bmc_control_") and name not in known:
-                problems.append((name, "no control with this id in %s" % args["catalog"]))
-            elif name.startswith("bmc_control_") and not isinstance(values[name], bool):
-                problems.append((name, "expected true or false, got %r" % (values[name],)))
-        if problems:
-            lines = []
-            for key, problem in problems:
+        hosts = task_vars.get("ansible_play_hosts_all") or [task_vars["inventory_hostname"]]
+        lines = []
+        for host in hosts:
+            host_vars = task_vars["hostvars"][host]
+            values = self._templar.template({k: host_vars[k] for k in host_vars if k.startswith("bmc_")})
+            for key, problem in problems_of(values, catalog, args["catalog"]):
                 top = key.split(".")[0].split("[")[0]
-                where = ", ".join(defining_files(task_vars, top)) or "no group_vars/host_vars file (extra vars or role defaults?)"
-                lines.append("%s (set in %s): %s" % (key, where, problem))
-            raise AnsibleActionFail("%s: invalid BMC baseline, no BMC was contacted:\n  %s"
-                                    % (task_vars.get("inventory_hostname"), "\n  ".join(lines)))
-        return {"changed": False, "controls": len(catalog),
-                "msg": "baseline valid; %d controls in the catalog" % len(catalog)}
+                where = ", ".join(defining_files(task_vars, host, top)) or "extra vars or role defaults"
+                lines.append("%s: %s (set in %s): %s" % (host, key, where, problem))
+        if lines:
+            raise AnsibleActionFail("invalid BMC baseline, no BMC was contacted:\n  " + "\n  ".join(lines))
+        return {"changed": False, "controls": len(catalog), "hosts": len(hosts),
+                "msg": "baseline valid for %d hosts; %d controls in the catalog" % (len(hosts), len(catalog))}

@@ -80,7 +80,8 @@ def load_catalog(source):
     controls = source
     if isinstance(source, (str, os.PathLike)):
         with open(source, encoding="utf-8") as handle:
-            controls = yaml.safe_load(handle)
+            # libyaml when present: the catalog is parsed in every forked worker
+            controls = yaml.load(handle, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     if isinstance(controls, dict):
         controls = controls.get(CATALOG_VARIABLE)
     problems = validate_catalog(controls)

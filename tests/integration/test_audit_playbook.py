@@ -246,7 +246,7 @@ def test_role_tags_list_every_control():
 
 
 def test_malformed_baseline_stops_before_any_bmc_is_contacted(x13_fleet, run_playbook, tmp_path):
-    host = x13_fleet.bmcs[0]["name"]
+    host = x13_fleet.bmcs[-2]["name"]  # not the host that runs the check: every host is checked
     inventory = make_inventory(tmp_path, x13_fleet.inventory_path, tmp_path / "reports",
                                extra_vars={host: {"bmc_session_timeout_max": "ten minutes",
                                                   "bmc_management_networks": ["10.0.0.0/33"]}})
@@ -258,3 +258,11 @@ def test_malformed_baseline_stops_before_any_bmc_is_contacted(x13_fleet, run_pla
     assert "bmc_management_networks" in run.stdout
     assert [b["name"] for b in x13_fleet.bmcs if x13_fleet.admin.requests(b["name"])["count"]] == []
     assert not (tmp_path / "reports").exists()
+
+
+def test_gate_fails_the_run_and_names_the_noncompliant_hosts(audited, x13_fleet, run_playbook, tmp_path):
+    _, _, inventory = audited
+    run = run_playbook("playbooks/audit.yml", inventory, cmdline="--limit bmc-001,bmc-005",
+                       extravars={"bmc_fail_on_noncompliant": True, "bmc_audit_results_dir": str(tmp_path / "reports")})
+    assert run.status == "failed"
+    assert "not compliant: bmc-005" in run.stdout
