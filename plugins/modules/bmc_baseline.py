@@ -16,7 +16,7 @@ description:
     destinations, password policy, session timeout, per-control enable flags) and the control
     catalog, without contacting any BMC.
   - On a problem it fails with one line per problem naming the variable, the group_vars or
-    host_vars file that sets it, and what was expected. Run it once (C(run_once)) before the audit:
+    host_vars file that sets it, and what was expected. Run it once (C(run_once)) before the audit;
     it reads each play host's variables, so one worker checks the whole fleet.
 options:
   catalog:
