@@ -62,3 +62,18 @@ def test_request_accounting(sim, rf):
     log = sim.admin.requests(X13)
     assert log["count"] == 2 and log["log"] == [["GET", "/redfish/v1", 200], ["GET", "/redfish/v1/Managers/1", 401]]
     assert sim.admin.reset_requests(X13)["count"] == 0
+
+
+def test_admin_applies_named_deviations():
+    import urllib.error
+
+    from bmcsim.testing import SimFleet
+
+    with SimFleet(count=2, profile="mixed", base_address="127.0.62.1") as fleet:
+        x11 = next(b for b in fleet.bmcs if b["generation"] == "x11")
+        assert fleet.admin.apply_deviations(x11["name"], "ssh_on")["deviations"] == ["ssh_on"]
+        protocol = fleet.admin.get_resource(x11["name"], "/redfish/v1/Managers/1/NetworkProtocol")
+        assert protocol["SSH"]["ProtocolEnabled"] is True
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            fleet.admin.apply_deviations(x11["name"], "kcs_admin")  # no KCSInterface on X11
+        assert refused.value.code == 400
