@@ -69,7 +69,7 @@ def test_admin_applies_named_deviations():
 
     from bmcsim.testing import SimFleet
 
-    with SimFleet(count=2, profile="mixed", base_address="127.0.62.1") as fleet:
+    with SimFleet(count=3, profile="mixed", base_address="127.0.62.1") as fleet:
         x11 = next(b for b in fleet.bmcs if b["generation"] == "x11")
         assert fleet.admin.apply_deviations(x11["name"], "ssh_on")["deviations"] == ["ssh_on"]
         protocol = fleet.admin.get_resource(x11["name"], "/redfish/v1/Managers/1/NetworkProtocol")
