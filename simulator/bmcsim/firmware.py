@@ -384,7 +384,12 @@ async def upload(ctx: Ctx) -> web.Response:
     refuse_new_image(ctx.bmc, component)
     image_data, filename = parts["UpdateFile"]
     pending = Pending(component, "verifying", Image.parse(image_data, filename), apply_time, options)
-    ctx.bmc.staging[component] = pending
+    return begin_verify(ctx, pending)
+
+
+def begin_verify(ctx: Ctx, pending) -> web.Response:
+    """Stage the image and answer 202 with its Verify task (upload and SimpleUpdate alike)."""
+    ctx.bmc.staging[pending.component] = pending
     new_task(ctx.bmc, pending, "Verify")
     spawn(pending, verify(ctx.bmc, pending))
     return accepted(ctx, pending, "Verify")
@@ -419,10 +424,7 @@ async def simple_update(ctx: Ctx) -> web.Response:
     component = SIMPLE_UPDATE_TARGETS[targets[0]]
     refuse_new_image(ctx.bmc, component)
     pending = Pending(component, "verifying", apply_time="Immediate", source=uri)
-    ctx.bmc.staging[component] = pending
-    new_task(ctx.bmc, pending, "Verify")
-    spawn(pending, verify(ctx.bmc, pending))
-    return accepted(ctx, pending, "Verify")
+    return begin_verify(ctx, pending)
 
 
 # ---- X11/X12 legacy SmcFirmwareInventory actions ----------------------------------------------------

@@ -14,7 +14,7 @@ import sys
 import pytest
 import yaml
 
-from conftest import BIN, ROOT, make_inventory, playbook_run
+from playbook_support import BIN, ROOT, make_inventory, playbook_run
 
 sys.path.insert(0, str(ROOT / "simulator"))
 

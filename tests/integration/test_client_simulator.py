@@ -15,6 +15,7 @@ sys.path.insert(0, str(ROOT / "simulator"))
 
 from ansible_collections.bmclock.supermicro.plugins.module_utils.redfish import RedfishClient, RedfishError  # noqa: E402
 from bmcsim.testing import SimFleet  # noqa: E402
+from playbook_support import fresh  # noqa: E402
 
 SESSION_SERVICE = "/redfish/v1/SessionService"
 SYSLOCKDOWN = "/redfish/v1/Managers/1/Oem/Supermicro/SysLockdown"
@@ -30,14 +31,6 @@ def fleet():
 def bmc(fleet):
     """A hardened X13, reset before the test; its knobs and request log cleared."""
     return fresh(fleet, "x13")
-
-
-def fresh(fleet, generation):
-    bmc = next(b for b in fleet.bmcs if b["generation"] == generation)
-    fleet.admin.reset(bmc["name"])
-    fleet.admin.set_knobs(bmc["name"], fault=None, latency_ms=0, latency_paths={}, strict_etag=False)
-    fleet.admin.reset_requests(bmc["name"])
-    return bmc
 
 
 def client(fleet, bmc, **options):

@@ -16,6 +16,7 @@ sys.path.insert(0, str(ROOT / "simulator"))
 from ansible_collections.bmclock.supermicro.plugins.module_utils import compliance, gather  # noqa: E402
 from ansible_collections.bmclock.supermicro.plugins.module_utils.redfish import RedfishClient  # noqa: E402
 from bmcsim.testing import SimFleet  # noqa: E402
+from playbook_support import fresh  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -34,14 +35,6 @@ def baseline(fleet):
     values = yaml.safe_load((ROOT / "inventory" / "group_vars" / "all" / "baseline.yml").read_text())
     values["bmc_allowed_accounts"][0]["username"] = fleet.username
     return compliance.baseline_from_vars(values)
-
-
-def fresh(fleet, generation):
-    bmc = next(b for b in fleet.bmcs if b["generation"] == generation)
-    fleet.admin.reset(bmc["name"])
-    fleet.admin.set_knobs(bmc["name"], fault=None, latency_ms=0, latency_paths={}, strict_etag=False)
-    fleet.admin.reset_requests(bmc["name"])
-    return bmc
 
 
 def audit(fleet, bmc, **options):

@@ -17,7 +17,7 @@ import jinja2.sandbox
 import pytest
 import yaml
 
-from conftest import ROOT, make_inventory
+from playbook_support import ROOT, make_inventory
 from test_report_playbook import awx_job
 
 bmcsim_testing = pytest.importorskip("bmcsim.testing")

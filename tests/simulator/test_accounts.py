@@ -1,5 +1,5 @@
 """Supermicro account rules."""
-from conftest import X11, X13, message_id, unlock
+from simclient import X11, X13, message_id, unlock
 
 ACCOUNTS = "/redfish/v1/AccountService/Accounts"
 GOOD = "Str0ng!Password#1"

@@ -1,7 +1,7 @@
 """Basic auth, sessions (201 + token, 16 max, timeout, logout), account lockout."""
 import time
 
-from conftest import X11, X13, message_id, unlock
+from simclient import X11, X13, message_id, unlock
 
 SESSIONS = "/redfish/v1/SessionService/Sessions"
 

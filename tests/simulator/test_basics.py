@@ -1,5 +1,5 @@
 """Service root, tree layout per generation, errors, 404 forms, registry, $metadata."""
-from conftest import X11, X12, X13, message_id, unlock
+from simclient import X11, X12, X13, message_id, unlock
 
 
 def test_service_root_per_generation(rf):

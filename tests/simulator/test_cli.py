@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from bmcsim.testing import SimFleet, free_port
-from conftest import Redfish
+from simclient import Redfish
 
 
 def test_ready_line_and_sigterm(tmp_path):

@@ -1,7 +1,7 @@
 """@odata.etag + ETag header on X12/X13, 412 on mismatch, strict mode 428, none on X11."""
 import re
 
-from conftest import X11, X12, X13, message_id, unlock
+from simclient import X11, X12, X13, message_id, unlock
 
 SS = "/redfish/v1/SessionService"
 

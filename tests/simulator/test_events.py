@@ -1,5 +1,5 @@
 """EventService: 16 pre-allocated slots, PATCH to configure, POST/DELETE, SubmitTestEvent."""
-from conftest import X13, unlock
+from simclient import X13, unlock
 
 SUBS = "/redfish/v1/EventService/Subscriptions"
 

@@ -5,7 +5,7 @@ import time
 
 import pytest
 
-from conftest import X12, X13, message_id
+from simclient import X12, X13, message_id
 
 
 def test_latency_fixed_range_and_per_path(sim, rf):

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import X13, unlock
+from simclient import X13, unlock
 
 CAPTURES = Path(__file__).resolve().parents[2] / ".." / "shared" / "reference" / "captures"
 PREFIX = "X13DEG-OAD_SYS-821GE-TNHR_BMC11.01.01__"

@@ -13,7 +13,7 @@ import uuid
 import pytest
 
 from bmcsim.firmware import make_image
-from conftest import X11, X12, X13, message_id, unlock
+from simclient import X11, X12, X13, message_id, unlock
 
 R = "/redfish/v1"
 FW = f"{R}/UpdateService/FirmwareInventory"

@@ -3,7 +3,7 @@ import ssl
 
 import pytest
 
-from conftest import X11, X12, X13, message_id, unlock
+from simclient import X11, X12, X13, message_id, unlock
 
 NP = "/redfish/v1/Managers/1/NetworkProtocol"
 ACL = "/redfish/v1/Managers/1/Oem/Supermicro/IPAccessControl"

@@ -2,7 +2,7 @@
 import json
 import time
 
-from conftest import X11, X12, X13, message_id, unlock
+from simclient import X11, X12, X13, message_id, unlock
 
 OEM = "/redfish/v1/Managers/1/Oem/Supermicro"
 LM = "/redfish/v1/Managers/1/LicenseManager"
