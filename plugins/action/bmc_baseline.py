@@ -22,9 +22,10 @@ from ansible_collections.bmclock.supermicro.plugins.plugin_utils.controller_acti
 ARGUMENT_SPEC = {"catalog": {"type": "path", "required": True}}
 
 
-def defining_files(task_vars, host, key):
+def defining_files(task_vars, host, key, value):
     """group_vars files, and `host`'s host_vars files, next to the inventory sources or the
-    playbook, that set `key`."""
+    playbook, that set `key` to `value` (the one in effect: a file overridden by extra vars or
+    play vars is not where the problem is)."""
     roots = set()
     for source in task_vars.get("ansible_inventory_sources") or []:
         roots.add(source if os.path.isdir(source) else os.path.dirname(source))
@@ -43,7 +44,7 @@ def defining_files(task_vars, host, key):
                     data = yaml.safe_load(handle)
             except (OSError, yaml.YAMLError, UnicodeDecodeError):
                 continue
-            if isinstance(data, dict) and key in data:
+            if isinstance(data, dict) and key in data and data[key] == value:
                 found.append(os.path.relpath(path))
     return found
 
@@ -61,23 +62,21 @@ def problems_of(values, catalog, catalog_path):
 
 
 class ActionModule(ControllerAction):
-    """Runs once (run_once) and checks the baseline of every host of the play, so that one
-    worker does it instead of a task per host."""
+    """Runs for every host, before the audit, with any_errors_fatal: play vars, vars_files and
+    extra vars count as they will for the audit (hostvars alone would miss them)."""
 
     def run(self, tmp=None, task_vars=None):
         task_vars = task_vars or {}
         args = self.run_args(task_vars, ARGUMENT_SPEC)
         catalog = load_catalog(args["catalog"])
-        hosts = task_vars.get("ansible_play_hosts_all") or [task_vars["inventory_hostname"]]
+        host = task_vars["inventory_hostname"]
         lines = []
-        for host in hosts:
-            host_vars = task_vars["hostvars"][host]
-            values = self._templar.template({k: host_vars[k] for k in host_vars if k.startswith("bmc_")})
-            for key, problem in problems_of(values, catalog, args["catalog"]):
-                top = key.split(".")[0].split("[")[0]
-                where = ", ".join(defining_files(task_vars, host, top)) or "extra vars or role defaults"
-                lines.append("%s: %s (set in %s): %s" % (host, key, where, problem))
+        values = self.bmc_vars(task_vars)
+        for key, problem in problems_of(values, catalog, args["catalog"]):
+            top = key.split(".")[0].split("[")[0]
+            where = ", ".join(defining_files(task_vars, host, top, values.get(top))) or "play vars, extra vars or role defaults"
+            lines.append("%s (set in %s): %s" % (key, where, problem))
         if lines:
-            raise AnsibleActionFail("invalid BMC baseline, no BMC was contacted:\n  " + "\n  ".join(lines))
-        return {"changed": False, "controls": len(catalog), "hosts": len(hosts),
-                "msg": "baseline valid for %d hosts; %d controls in the catalog" % (len(hosts), len(catalog))}
+            raise AnsibleActionFail("%s: invalid BMC baseline, no BMC was contacted:\n  %s" % (host, "\n  ".join(lines)))
+        return {"changed": False, "controls": len(catalog),
+                "msg": "baseline valid; %d controls in the catalog" % len(catalog)}

@@ -11,13 +11,13 @@ module: bmc_baseline
 short_description: Validate the BMC baseline variables and the control catalog
 version_added: "0.1.0"
 description:
-  - Checks every C(bmc_*) baseline variable of every host of the play (approved firmware per board, allowed
+  - Checks every C(bmc_*) baseline variable of the host (approved firmware per board, allowed
     accounts and roles, management networks, approved NTP/syslog/SNMP/SMTP/directory/event/DNS
     destinations, password policy, session timeout, per-control enable flags) and the control
     catalog, without contacting any BMC.
   - On a problem it fails with one line per problem naming the variable, the group_vars or
-    host_vars file that sets it, and what was expected. Run it once (C(run_once)) before the audit;
-    it reads each play host's variables, so one worker checks the whole fleet.
+    host_vars file that sets it, and what was expected. Run it for every host before the audit,
+    with C(any_errors_fatal), so that no BMC is contacted while any host's baseline is wrong.
 options:
   catalog:
     description: YAML control catalog to validate along with the baseline.
@@ -38,15 +38,10 @@ EXAMPLES = r"""
 - name: Validate the baseline before touching any BMC
   bmclock.supermicro.bmc_baseline:
     catalog: "{{ role_path }}/vars/controls.yml"
-  run_once: true
+  any_errors_fatal: true
 """
 
 RETURN = r"""
-hosts:
-  description: Number of hosts whose baseline was checked.
-  returned: success
-  type: int
-  sample: 200
 controls:
   description: Number of controls in the catalog.
   returned: success

@@ -266,3 +266,11 @@ def test_gate_fails_the_run_and_names_the_noncompliant_hosts(audited, x13_fleet,
                        extravars={"bmc_fail_on_noncompliant": True, "bmc_audit_results_dir": str(tmp_path / "reports")})
     assert run.status == "failed"
     assert "not compliant: bmc-005" in run.stdout
+
+
+def test_baseline_from_extra_vars_is_checked_too(x13_fleet, run_playbook, tmp_path):
+    inventory = make_inventory(tmp_path, x13_fleet.inventory_path, tmp_path / "reports")
+    run = run_playbook("playbooks/audit.yml", inventory, cmdline="--limit bmc-001",
+                       extravars={"bmc_audit_results_dir": str(tmp_path / "reports"), "bmc_max_administrators": "two"})
+    assert run.status == "failed"
+    assert "bmc_max_administrators (set in play vars, extra vars or role defaults)" in run.stdout
