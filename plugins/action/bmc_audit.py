@@ -75,8 +75,12 @@ class ActionModule(ControllerAction):
             "results": evaluation["results"],
             "facts": facts,
         }
+        # The last run's result, when a fact cache (AWX) kept it: drift even without result files.
+        previous_fact = self._templar.template(task_vars.get("bmc_compliance")) or None
         if args["results_dir"]:
-            record = results.write_record(args["results_dir"], record)
+            record = results.write_record(args["results_dir"], record, previous_fact)
+        else:
+            record["drift"] = results.drift(previous_fact, record)
 
         compliance_fact = {k: v for k, v in record.items() if k != "facts"}
         if args["results_dir"]:

@@ -78,10 +78,12 @@ def drift(previous, current):
     return sorted(changes, key=lambda c: c["id"])
 
 
-def write_record(results_dir, record):
+def write_record(results_dir, record, previous_fact=None):
     """Store `record` as the host's latest result, moving the current one to previous.
 
-    Returns the record as written (with `drift` against the previous run filled in).
+    Returns the record as written, with `drift` against the previous run: the stored file, or,
+    when there is none (a fresh AWX execution node), `previous_fact`, the last run's
+    bmc_compliance fact from the fact cache.
     """
     os.makedirs(results_dir, exist_ok=True)
     host = record["host"]
@@ -90,7 +92,7 @@ def write_record(results_dir, record):
         previous = read_record(latest)
     except ValueError:
         previous = None  # a damaged file is replaced, not trusted for drift
-    record = dict(record, schema=SCHEMA, drift=drift(previous, record))
+    record = dict(record, schema=SCHEMA, drift=drift(previous or previous_fact, record))
     if previous is not None:
         _write_json(_path(results_dir, host, PREVIOUS), previous)
     _write_json(latest, record)

@@ -21,7 +21,8 @@ description:
   - A BMC that cannot be reached or refuses the login is not a task failure; its controls are
     reported with status C(error) and the reason, so the rest of the fleet keeps going.
   - Writes the result to O(results_dir)/<inventory_hostname>.json atomically and keeps the
-    previous run as <inventory_hostname>.previous.json; C(drift) lists controls whose status changed.
+    previous run as <inventory_hostname>.previous.json; C(drift) lists controls whose status changed
+    (against the cached C(bmc_compliance) fact when there is no previous file).
   - The baseline is every C(bmc_*) variable of the host (see the role C(bmc_audit) argument specs);
     each control is enabled by C(bmc_control_<id>) (dashes as underscores), and C(--tags) /
     C(--skip-tags) with a control id or category select controls.
@@ -127,10 +128,13 @@ bmc_compliance:
       elements: dict
       returned: always
     drift:
-      description: Controls whose status changed since the previous stored run ({id, from, to}).
+      description:
+        - Controls whose status changed since the previous run ({id, from, to}), compared with the
+          previous result file or, when there is none, the previous C(bmc_compliance) fact kept by
+          a fact cache (AWX).
       type: list
       elements: dict
-      returned: when results_dir is set
+      returned: always
 ansible_facts:
   description: Host facts kept by the fact cache.
   returned: always

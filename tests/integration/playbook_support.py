@@ -15,6 +15,20 @@ BIN = Path(sys.executable).parent
 os.environ["PATH"] = "%s:%s" % (BIN, os.environ.get("PATH", ""))
 
 
+def read_fact_cache(directory, host):
+    """Facts of `host` from a jsonfile fact cache, read by Ansible's own cache plugin (in a child
+    process: loading plugins installs Ansible's collection finder, which must not leak into the
+    other tests' imports)."""
+    reader = (
+        "import json, sys\n"
+        "from ansible.plugins.loader import cache_loader, init_plugin_loader\n"
+        "init_plugin_loader()\n"
+        "cache = cache_loader.get('ansible.builtin.jsonfile', _uri=sys.argv[1])\n"
+        "print(json.dumps(cache.get(sys.argv[2]) if cache.contains(sys.argv[2]) else None))\n")
+    out = subprocess.run([sys.executable, "-c", reader, str(directory), host], capture_output=True, text=True, check=True)
+    return json.loads(out.stdout)
+
+
 class Run:
     """One finished ansible-runner run: status, stats, stdout, cached facts, artefacts."""
 
@@ -29,18 +43,8 @@ class Run:
         self.private_dir = private_dir
 
     def cached_facts(self, host):
-        """Facts of `host` from the jsonfile fact cache, read by Ansible's own cache plugin (in a
-        child process: loading plugins installs Ansible's collection finder, which must not
-        leak into the other tests' imports)."""
-        reader = (
-            "import json, sys\n"
-            "from ansible.plugins.loader import cache_loader, init_plugin_loader\n"
-            "init_plugin_loader()\n"
-            "cache = cache_loader.get('ansible.builtin.jsonfile', _uri=sys.argv[1])\n"
-            "print(json.dumps(cache.get(sys.argv[2]) if cache.contains(sys.argv[2]) else None))\n")
-        out = subprocess.run([sys.executable, "-c", reader, str(self.artifacts / "fact_cache"), host],
-                             capture_output=True, text=True, check=True)
-        return json.loads(out.stdout)
+        """Facts of `host` from this run's jsonfile fact cache, as AWX stores them."""
+        return read_fact_cache(self.artifacts / "fact_cache", host)
 
     def changed(self):
         return sum((self.stats.get("changed") or {}).values())

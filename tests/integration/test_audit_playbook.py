@@ -8,13 +8,14 @@ covers X11/X12, wrong credentials, a slow BMC, tags and a malformed baseline.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
 import pytest
 import yaml
 
-from playbook_support import BIN, ROOT, make_inventory, playbook_run
+from playbook_support import BIN, ROOT, make_inventory, playbook_run, read_fact_cache
 
 sys.path.insert(0, str(ROOT / "simulator"))
 
@@ -274,3 +275,21 @@ def test_baseline_from_extra_vars_is_checked_too(x13_fleet, run_playbook, tmp_pa
                        extravars={"bmc_audit_results_dir": str(tmp_path / "reports"), "bmc_max_administrators": "two"})
     assert run.status == "failed"
     assert "bmc_max_administrators (set in play vars, extra vars or role defaults)" in run.stdout
+
+
+def test_drift_from_the_fact_cache_without_result_files(mixed_fleet, tmp_path):
+    """AWX: a fresh execution node has no result files, but the fact cache has the last run."""
+    host = mixed_fleet.bmcs[0]["name"]
+    inventory = make_inventory(tmp_path, mixed_fleet.inventory_path, tmp_path / "unused")
+    env = dict(os.environ, ANSIBLE_CACHE_PLUGIN="jsonfile", ANSIBLE_CACHE_PLUGIN_CONNECTION=str(tmp_path / "facts"))
+    audit = [str(BIN / "ansible-playbook"), "playbooks/audit.yml", "-i", str(inventory), "--limit", host,
+             "-e", "bmc_audit_results_dir=''"]
+    assert subprocess.run(audit, cwd=ROOT, env=env, capture_output=True).returncode == 0
+    mixed_fleet.admin.patch_resource(host, "/redfish/v1/Managers/1/NetworkProtocol", {"SSH": {"ProtocolEnabled": True}})
+    try:
+        assert subprocess.run(audit, cwd=ROOT, env=env, capture_output=True).returncode == 0
+    finally:
+        mixed_fleet.admin.reset(host)
+    cached = read_fact_cache(tmp_path / "facts", host)
+    assert cached["bmc_compliance"]["drift"] == [{"id": "svc-ssh-off", "from": "pass", "to": "fail"}]
+    assert not (tmp_path / "unused").exists()
