@@ -261,12 +261,22 @@ def _directory(res, root, generation):
         raise _Unavailable("not supported on %s" % generation)
     oem = (service.get("Oem") or {}).get("Supermicro") or {}
     ldap, ad = service.get("LDAP") or {}, service.get("ActiveDirectory") or {}
-    ldap_servers = _hosts(*(ldap.get("ServiceAddresses") or []))
-    ad_servers = _hosts(*(ad.get("ServiceAddresses") or []), *((oem.get("ActiveDirectory") or {}).get("DynamicServerAddresses") or []))
-    return {"ldap": {"enabled": bool(ldap.get("ServiceEnabled")), "servers": ldap_servers,
+    ad_oem = oem.get("ActiveDirectory") or {}
+    ldap_addresses, ad_addresses = ldap.get("ServiceAddresses") or [], ad.get("ServiceAddresses") or []
+    ldap_servers = _hosts(*ldap_addresses)
+    ad_servers = _hosts(*ad_addresses, *(ad_oem.get("DynamicServerAddresses") or []))
+    # Binds are protected by ldaps:// addresses or StartTLS (LDAP), the ldaps prefix or the LDAPS
+    # / global catalog SSL ports (Active Directory).
+    ldap_tls = bool((oem.get("LDAP") or {}).get("StartTLSEnabled")) or _all_ldaps(ldap_addresses)
+    ad_tls = ad_oem.get("Prefix") == "ldaps" or ad_oem.get("Port") in (636, 3269) or _all_ldaps(ad_addresses)
+    return {"ldap": {"enabled": bool(ldap.get("ServiceEnabled")), "servers": ldap_servers, "tls": ldap_tls,
                      "start_tls": (oem.get("LDAP") or {}).get("StartTLSEnabled")},
-            "active_directory": {"enabled": bool(ad.get("ServiceEnabled")), "servers": ad_servers},
+            "active_directory": {"enabled": bool(ad.get("ServiceEnabled")), "servers": ad_servers, "tls": ad_tls},
             "servers": list(dict.fromkeys(ldap_servers + ad_servers))}
+
+
+def _all_ldaps(addresses):
+    return bool(addresses) and all(str(a).lower().startswith("ldaps://") for a in addresses)
 
 
 def _radius(res, root, generation):

@@ -48,7 +48,7 @@ def audit(fleet, bmc, **options):
 @pytest.mark.parametrize("generation, layout, not_applicable", [
     ("x13", "X13", set()),
     ("x12", "X12", set()),
-    ("x11", "X11", {"host-hi-off", "host-kcs-callback", "host-syslockdown"}),
+    ("x11", "X11", {"host-hi-off", "host-kcs-callback", "host-syslockdown", "acct-directory-tls"}),
 ])
 def test_hardened_bmc_is_compliant(fleet, catalog, baseline, generation, layout, not_applicable):
     bmc = fresh(fleet, generation)
@@ -118,3 +118,13 @@ def test_deviation_fails_its_control(fleet, catalog, baseline, generation, devia
     facts, _ = audit(fleet, bmc)
     evaluation = compliance.evaluate(facts, catalog, baseline)
     assert control in evaluation["summary"]["failed"] and evaluation["summary"]["status"] == "noncompliant"
+
+
+def test_ldaps_directory_counts_as_tls(fleet, catalog, baseline):
+    bmc = fresh(fleet, "x13")
+    fleet.admin.patch_resource(bmc["name"], "/redfish/v1/AccountService",
+                               {"LDAP": {"ServiceEnabled": True, "ServiceAddresses": ["ldaps://10.10.0.40:636"]}})
+    facts, _ = audit(fleet, bmc)
+    assert facts["directory"]["ldap"]["enabled"] is True and facts["directory"]["ldap"]["tls"] is True
+    result = {r["id"]: r for r in compliance.evaluate(facts, catalog, baseline)["results"]}["acct-directory-tls"]
+    assert result["status"] == "pass"

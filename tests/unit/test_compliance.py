@@ -42,8 +42,8 @@ def facts():
             {"id": "4", "username": "monitor", "role": "ReadOnly", "enabled": True, "locked": False}]),
         "account_policy": ok(min_password_length=14, max_password_length=20, lockout_threshold=5, lockout_duration=900,
                              lockout_reset_after=900, auth_failure_logging_threshold=3),
-        "directory": ok(ldap={"enabled": False, "servers": [], "start_tls": False},
-                        active_directory={"enabled": False, "servers": []}, servers=[]),
+        "directory": ok(ldap={"enabled": False, "servers": [], "tls": False, "start_tls": False},
+                        active_directory={"enabled": False, "servers": [], "tls": False}, servers=[]),
         "radius": ok(enabled=False, server="0.0.0.0", port=1812, servers=[]),
         "session": ok(timeout=300),
         "services": ok(http={"enabled": False, "port": 80}, https={"enabled": True, "port": 443},
@@ -276,6 +276,7 @@ FAILURES = {
     "host-syslockdown": lambda f: set_path(f, "lockdown.enabled", False),
     "time-ntp": lambda f: set_path(f, "ntp.enabled", False),
     "log-syslog": lambda f: set_path(f, "syslog.servers", ["192.0.2.99"]),
+    "acct-directory-tls": lambda f: f["directory"]["active_directory"].update(enabled=True, servers=["10.10.0.41"]),
     "log-events": lambda f: f["event_subscriptions"].update(snmp_destinations=["198.51.100.23"]),
 }
 
@@ -291,6 +292,11 @@ def test_control_fails_on_purpose(facts, catalog, baseline, control_id):
     assert result["status"] == "fail", result
     assert result["reason"] and result["actual"] is not None and result["expected"] is not None
     assert set(result) >= {"id", "title", "severity", "status", "expected", "actual", "reason"}
+
+
+def test_directory_over_tls_passes(facts, catalog, baseline):
+    facts["directory"]["ldap"].update(enabled=True, servers=["10.10.0.40"], tls=True)
+    assert results_of(facts, catalog, baseline)["acct-directory-tls"]["status"] == "pass"
 
 
 @pytest.mark.parametrize("control_id, change, reason", [
