@@ -50,20 +50,18 @@ class ActionModule(ControllerAction):
                 "%s: no BMC credentials: set bmc_username/bmc_password (vault) or the BMC_USERNAME/"
                 "BMC_PASSWORD environment variables" % task_vars["inventory_hostname"])
 
-        if args["ca_path"] and not os.path.isfile(args["ca_path"]):
-            raise AnsibleActionFail("%s: ca_path %s (bmc_ca_path / BMC_CA_PATH) is not a readable file"
-                                    % (task_vars["inventory_hostname"], args["ca_path"]))
         catalog = load_catalog(args["catalog"])
         baseline, enabled = self._baseline(task_vars, catalog)
         selected = self._selected_controls(catalog, task_vars)
 
         started = datetime.datetime.now(datetime.timezone.utc)
-        facts, error, requests = self._gather(args)
+        facts, error, requests = self._gather(args, task_vars["inventory_hostname"])
         if error is None:
             evaluation = compliance.evaluate(facts, selected, baseline, enabled)
         else:
             evaluation = compliance.unreachable(selected, error)
         record = {
+            "schema": results.SCHEMA,
             "host": task_vars["inventory_hostname"],
             "address": args["host"],
             "port": args["port"],
@@ -92,16 +90,20 @@ class ActionModule(ControllerAction):
             "msg": "%s: %s" % (record["host"], record["status"]),
         }
 
-    def _gather(self, args):
+    def _gather(self, args, inventory_hostname):
         """Facts, or the reason the BMC could not be audited at all (unreachable, login refused)."""
-        client = RedfishClient(
-            args["host"], port=args["port"], username=args["username"], password=args["password"],
-            ca_path=args["ca_path"], validate_certs=args["validate_certs"], timeout=args["timeout"],
-            retries=args["retries"], auth=args["auth"], concurrency=args["concurrency"])
+        try:
+            client = RedfishClient(
+                args["host"], port=args["port"], username=args["username"], password=args["password"],
+                ca_path=args["ca_path"], validate_certs=args["validate_certs"], timeout=args["timeout"],
+                retries=args["retries"], auth=args["auth"], concurrency=args["concurrency"])
+        except (OSError, ValueError) as exc:  # ssl.SSLError is an OSError: a missing or non-PEM CA file
+            raise AnsibleActionFail("%s: ca_path %s (bmc_ca_path / BMC_CA_PATH): %s"
+                                    % (inventory_hostname, args["ca_path"], exc)) from exc
         try:
             with client as rf:
                 facts = gather(rf)
-        except (RedfishError, OSError) as exc:
+        except RedfishError as exc:
             return {}, str(exc), client.requests
         return facts, None, client.requests
 

@@ -34,7 +34,8 @@ def defining_files(task_vars, host, key, value):
     found = []
     for root in sorted(roots):
         candidates = glob.glob(os.path.join(root, "group_vars", "**", "*"), recursive=True)
-        candidates += glob.glob(os.path.join(root, "host_vars", host + "*"))
+        candidates += glob.glob(os.path.join(root, "host_vars", host))
+        candidates += glob.glob(os.path.join(root, "host_vars", host + ".*"))
         candidates += glob.glob(os.path.join(root, "host_vars", host, "**", "*"), recursive=True)
         for path in sorted(set(candidates)):
             if not os.path.isfile(path):

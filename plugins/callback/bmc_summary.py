@@ -34,12 +34,11 @@ options:
         key: max_hosts
 """
 
-import collections
 import os
 
 from ansible.plugins.callback import CallbackBase
 
-STATUS_ORDER = ("unreachable", "error", "noncompliant", "compliant")
+from ansible_collections.bmclock.supermicro.plugins.module_utils import report
 
 
 class CallbackModule(CallbackBase):
@@ -67,16 +66,15 @@ class CallbackModule(CallbackBase):
 
 
 def summary_lines(audits, max_hosts=25):
-    """The summary as text lines (pure, for tests and the report playbook)."""
-    by_status = collections.Counter(r["status"] for r in audits.values())
+    """The summary as text lines; host order and worst controls as in the fleet reports."""
+    view = report.overview(audits)
     lines = ["", "BMC COMPLIANCE " + "*" * 64,
-             "hosts: %d  " % len(audits) + "  ".join("%s: %d" % (s, by_status[s]) for s in STATUS_ORDER),
+             "hosts: %d  " % len(audits) + "  ".join("%s: %d" % item for item in view["host_status"].items()),
              ""]
     width = max(12, max(len(h) for h in audits))
     lines.append("%-*s  %-12s %4s %4s %5s %4s %4s  %s" % (
         width, "host", "status", "pass", "fail", "error", "n/a", "n/c", "worst failing"))
-    rank = {s: i for i, s in enumerate(STATUS_ORDER)}
-    hosts = sorted(audits, key=lambda h: (rank.get(audits[h]["status"], 0), h))
+    hosts = report.host_order(audits)
     for host in hosts[:max_hosts]:
         record = audits[host]
         counts = record["summary"].get("counts", {})
@@ -87,17 +85,10 @@ def summary_lines(audits, max_hosts=25):
     if len(hosts) > max_hosts:
         lines.append("... and %d more hosts" % (len(hosts) - max_hosts))
 
-    failing = collections.Counter()
-    severity = {}
-    for record in audits.values():
-        for result in record.get("results", []):
-            if result["status"] == "fail":
-                failing[result["id"]] += 1
-                severity[result["id"]] = result.get("severity", "")
-    if failing:
+    if view["worst_controls"]:
         lines += ["", "controls failing on the most hosts:"]
-        for control, count in failing.most_common(8):
-            lines.append("  %-24s %-9s %d/%d hosts" % (control, severity[control], count, len(audits)))
+        for control in view["worst_controls"][:8]:
+            lines.append("  %-24s %-9s %d/%d hosts" % (control["id"], control["severity"], control["fail"], len(audits)))
     files = sorted({os.path.dirname(r["results_file"]) for r in audits.values() if r.get("results_file")})
     if files:
         lines += ["", "per-host results: " + ", ".join(files)]

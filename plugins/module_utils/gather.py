@@ -124,6 +124,8 @@ def gather(client):
             facts[name] = {"error": str(exc)}
         except (KeyError, TypeError, AttributeError, ValueError) as exc:
             facts[name] = {"error": "unexpected answer from the BMC for %s: %s: %s" % (name, type(exc).__name__, exc)}
+    if facts["identity"].get("supported"):
+        facts["identity"]["bmc_version"] = facts["firmware"].get("bmc_version")
     members = {key: len(p) for key, p in wanted.items()}
     facts["gather"] = {"layout": layout, "requests": client.requests - started,
                        "planned_requests": 1 + len(paths) + sum(members.values()), "members": members}
@@ -192,10 +194,6 @@ def _name(entity):
 
 def _identity(res, root, generation):
     system, chassis = res("system"), res("chassis", optional=True) or {}
-    try:
-        firmware = _firmware(res, root, generation)
-    except (_Unavailable, _Failed):
-        firmware = {}
     return {
         "manufacturer": system.get("Manufacturer"),
         "model": system.get("Model"),
@@ -205,7 +203,7 @@ def _identity(res, root, generation):
         "generation": generation,
         "redfish_version": root.get("RedfishVersion"),
         "bios_version": system.get("BiosVersion"),
-        "bmc_version": firmware.get("bmc_version"),
+        "bmc_version": None,  # filled from the firmware section (gather)
         "uuid": system.get("UUID"),
     }
 
@@ -221,7 +219,10 @@ def _licenses(res, root, generation):
 def _firmware(res, root, generation):
     components = []
     for body in res("firmware"):
-        slot, kind = FIRMWARE_IMAGE.match(body.get("Id", "")).groups()
+        image = FIRMWARE_IMAGE.match(body.get("Id", ""))
+        if not image:  # members are picked by URI; an Id that disagrees is not a BMC/BIOS image
+            continue
+        slot, kind = image.groups()
         version = body.get("Version")
         oem = (body.get("Oem") or {}).get("Supermicro") or {}
         present = bool(version) and version != "Not Present"

@@ -344,6 +344,8 @@ class RedfishClient:
             # Supermicro writes the summary as "Message" (DMTF: "message").
             summary = error.get("Message") or error.get("message")
             messages = [summary] if summary else []
+        if self.__password:  # Base messages echo rejected values: never carry the password on
+            messages = [str(m).replace(self.__password, "********") for m in messages]
         return RedfishError(self.where, method, path, response.status, messages, [i.get("MessageId") or "" for i in info])
 
 

@@ -4,7 +4,7 @@
 """Supermicro knowledge in one place: generations, where each resource lives, version strings.
 
 Pure Python (no Ansible imports): used by the controller-side action plugins and by modules.
-Sources: ../shared/reference/supermicro-redfish.md (sections 1.4, 4 and 5).
+Sources: the Supermicro Redfish reference notes (shared/reference/supermicro-redfish.md, sections 1.4, 4 and 5).
 """
 
 from __future__ import annotations
@@ -95,9 +95,13 @@ def detect_generation(service_root, board=None):
 
     The board model (Chassis/1 Model) names the generation directly. Without it the service root
     only separates the X11-era layout from the later one; the newer layout is reported as X13,
-    whose paths X12 shares except for the OEM SNMP/SMTP resources.
+    whose paths X12 shares.
     """
     return board_generation(board) or ("X11" if is_legacy_root(service_root) else "X13")
+
+
+# "Ver 1.4" inside a BIOS inventory version ("BIOS Date: 08/04/2023 Ver 1.4").
+_VER = re.compile(r"\bVer(?:sion)?\s*([\d.]+[a-z]?)", re.IGNORECASE)
 
 
 def parse_version(text, default=None):
@@ -109,7 +113,7 @@ def parse_version(text, default=None):
     without a version ('Not Present', '').
     """
     text = str(text or "")
-    ver = re.search(r"\bVer(?:sion)?\s*([\d.]+[a-z]?)", text, re.IGNORECASE)
+    ver = _VER.search(text)
     candidate = ver.group(1) if ver else text.split(" ")[0]
     match = re.fullmatch(r"(\d+(?:\.\d+)*)([a-z])?", candidate.strip(), re.IGNORECASE)
     if not match:
@@ -136,5 +140,5 @@ def version_ge(actual, minimum):
 
 def short_bios_version(text):
     """'1.4' from 'BIOS Date: 08/04/2023 Ver 1.4' (the form Systems/1 BiosVersion uses)."""
-    ver = re.search(r"\bVer(?:sion)?\s*([\d.]+[a-z]?)", str(text or ""), re.IGNORECASE)
+    ver = _VER.search(str(text or ""))
     return ver.group(1) if ver else text

@@ -5,26 +5,19 @@
 
 from __future__ import annotations
 
-import os
-
 from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.bmclock.supermicro.plugins.module_utils import compliance
 
-_catalogs = {}
-
-
 def load_catalog(path):
-    """The control catalog, parsed and validated once per worker process (reloaded if edited)."""
+    """The control catalog, parsed and validated; an unreadable one fails the task with its path.
+
+    Ansible forks a worker per task and host, so there is nothing to cache it in."""
     try:
-        mtime = os.path.getmtime(path)
-        cached = _catalogs.get(path)
-        if cached is None or cached[0] != mtime:
-            cached = _catalogs[path] = (mtime, compliance.load_catalog(path))
+        return compliance.load_catalog(path)
     except (OSError, ValueError) as exc:
         raise AnsibleActionFail("control catalog %s: %s" % (path, exc)) from exc
-    return cached[1]
 
 
 class ControllerAction(ActionBase):
@@ -41,6 +34,7 @@ class ControllerAction(ActionBase):
         return self.validate_argument_spec(argument_spec=argument_spec)[1]
 
     def bmc_vars(self, task_vars):
-        """The host's bmc_* variables, templated: the baseline and the per-control switches."""
-        names = [k for k in task_vars if k.startswith("bmc_")]
+        """The host's baseline variables and per-control switches (bmc_control_*), templated;
+        nothing else (credentials, the previous bmc_compliance fact) is templated here."""
+        names = [k for k in task_vars if k in compliance.BASELINE_SCHEMA or k.startswith("bmc_control_")]
         return self._templar.template({k: task_vars[k] for k in names})

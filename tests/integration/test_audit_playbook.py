@@ -246,6 +246,15 @@ def test_role_tags_list_every_control():
     assert set(audit["tags"]) == set(CONTROLS) | families | {"audit"}
 
 
+def test_role_argument_specs_document_every_control_switch_and_baseline_variable():
+    specs = yaml.safe_load((ROOT / "roles" / "bmc_audit" / "meta" / "argument_specs.yml").read_text())
+    options = specs["argument_specs"]["main"]["options"]
+    switches = {o for o in options if o.startswith("bmc_control_")}
+    assert switches == {"bmc_control_" + c.replace("-", "_") for c in CONTROLS}
+    baseline = yaml.safe_load((ROOT / "inventory" / "group_vars" / "all" / "baseline.yml").read_text())
+    assert set(baseline) <= set(options)
+
+
 def test_malformed_baseline_stops_before_any_bmc_is_contacted(x13_fleet, run_playbook, tmp_path):
     host = x13_fleet.bmcs[-2]["name"]  # not the host that runs the check: every host is checked
     inventory = make_inventory(tmp_path, x13_fleet.inventory_path, tmp_path / "reports",
@@ -293,3 +302,15 @@ def test_drift_from_the_fact_cache_without_result_files(mixed_fleet, tmp_path):
     cached = read_fact_cache(tmp_path / "facts", host)
     assert cached["bmc_compliance"]["drift"] == [{"id": "svc-ssh-off", "from": "pass", "to": "fail"}]
     assert not (tmp_path / "unused").exists()
+
+
+def test_a_ca_file_that_is_not_pem_fails_the_task_with_its_path(mixed_fleet, run_playbook, tmp_path):
+    host = mixed_fleet.bmcs[0]["name"]
+    bad_ca = tmp_path / "ca.pem"
+    bad_ca.write_text("not a certificate\n")
+    inventory = make_inventory(tmp_path, mixed_fleet.inventory_path, tmp_path / "reports",
+                               extra_vars={host: {"bmc_ca_path": str(bad_ca)}})
+    run = run_playbook("playbooks/audit.yml", inventory, cmdline="--limit %s" % host,
+                       extravars={"bmc_audit_results_dir": str(tmp_path / "reports")})
+    assert run.status == "failed"
+    assert "%s: ca_path %s" % (host, bad_ca) in run.stdout and "Traceback" not in run.stdout
