@@ -133,7 +133,7 @@ def make_admin_app(fleet: Fleet) -> web.Application:
     async def reset(request):
         bmc = bmc_of(request)
         fleet.seed_bmc(bmc)
-        bmc.knobs.fault = None
+        bmc.knobs = fleet.launch_knobs()
         if not bmc.up:
             await bmc.set_up(True)
         return ok({"reset": bmc.name, "deviations": bmc.deviations})

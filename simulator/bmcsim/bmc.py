@@ -101,7 +101,6 @@ class BMC:
         self.knobs = Knobs()
         self.reachable = True                        # False: --unreachable, never listens
         self.up = True                               # False: listener closed (fault "down", BMC reboot)
-        self.updating: dict[str, bool] = {}          # component -> flash in progress (firmware module)
         self.staging: dict[str, object] = {}         # component -> firmware.Pending (update mode, staged BIOS)
         self.requests: list[list] = []               # [method, path, status] since the last reset (capped)
         self.request_count = 0
@@ -130,7 +129,7 @@ class BMC:
         body = self.get(path)
         if body is None:
             return None
-        body = copy.deepcopy(body)
+        body = dict(body)  # annotations below go on a copy; nested values are only read
         if body.get("@odata.type") == "#LogEntryCollection.LogEntryCollection":   # AutoExpand in the schema
             body["Members"] = [self.served(m["@odata.id"]) or m for m in body["Members"]]
         if self.etags and "@odata.id" in body:
@@ -190,9 +189,6 @@ class BMC:
         if self.x11:
             return f"{R}/UpdateService/SmcFirmwareInventory/{component}"
         return f"{FIRMWARE}/{component}"
-
-    def firmware_version(self, component: str) -> str:
-        return self.store[self.firmware_path(component)]["Version"]
 
     async def set_up(self, up: bool) -> None:
         """Open or close this BMC's listener (a rebooting BMC refuses connections)."""

@@ -128,10 +128,27 @@ def now() -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime())
 
 
+def run_in_background(coro) -> asyncio.Task:
+    """Start a coroutine that must not be lost half-way (the loop keeps only weak references)."""
+    job = asyncio.get_running_loop().create_task(coro)
+    _jobs.add(job)
+    job.add_done_callback(_jobs.discard)
+    return job
+
+
 def spawn(pending: Pending, coro) -> None:
-    pending.job = asyncio.get_running_loop().create_task(coro)
-    _jobs.add(pending.job)
-    pending.job.add_done_callback(_jobs.discard)
+    pending.job = run_in_background(coro)
+
+
+async def reboot(bmc: BMC, while_down=None) -> None:
+    """The BMC restarts: its listener closes and every session is gone; `while_down` runs then
+    (a new image goes in, update mode ends); it answers again after `reboot_seconds`."""
+    await bmc.set_up(False)
+    bmc.sessions.clear()
+    if while_down:
+        while_down()
+    await asyncio.sleep(bmc.knobs.reboot_seconds)
+    await bmc.set_up(True)
 
 
 # ---- tasks ----------------------------------------------------------------------------------------
@@ -186,7 +203,6 @@ async def verify(bmc: BMC, pending: Pending) -> None:
 
 def start_update(bmc: BMC, pending: Pending) -> None:
     pending.phase = "updating"
-    bmc.updating[pending.component] = True
     new_task(bmc, pending, "Update")
     spawn(pending, flash(bmc, pending))
 
@@ -199,23 +215,12 @@ async def flash(bmc: BMC, pending: Pending) -> None:
             return
         progress(bmc, pending, 100 * step // PROGRESS_STEPS)
     finish(bmc, pending.task)
-    bmc.updating.pop(pending.component, None)
     if pending.component == "BMC":
         del bmc.staging["BMC"]
-        await restart_into(bmc, pending)
+        await reboot(bmc, lambda: (replace(bmc, pending), install(bmc, "Staging_BMC", pending.image)))
     else:
         pending.phase = "staged"
         install(bmc, "Staging_BIOS", pending.image)
-
-
-async def restart_into(bmc: BMC, pending: Pending) -> None:
-    """The BMC reboots into the new image: unreachable meanwhile, every session gone."""
-    await bmc.set_up(False)
-    bmc.sessions.clear()
-    replace(bmc, pending)
-    install(bmc, "Staging_BMC", pending.image)
-    await asyncio.sleep(bmc.knobs.reboot_seconds)
-    await bmc.set_up(True)
 
 
 def replace(bmc: BMC, pending: Pending) -> None:
@@ -278,7 +283,6 @@ def on_manager_reset(bmc: BMC) -> None:
         if pending.task and bmc.get(pending.task).get("TaskState") == "Running":
             finish(bmc, pending.task, "Interrupted", "Warning")
         del bmc.staging[component]
-        bmc.updating.pop(component, None)
 
 
 def on_host_reset(bmc: BMC) -> None:

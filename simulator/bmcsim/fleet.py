@@ -15,7 +15,7 @@ from aiohttp import web
 
 from . import fleetgen, tls
 from .app import make_app
-from .bmc import BMC, R
+from .bmc import BMC, Knobs, R
 from .profiles import build
 from .profiles.x13 import https_certificate
 
@@ -34,6 +34,7 @@ class Fleet:
         (self.dir / "tls").mkdir(parents=True, exist_ok=True)
         self.ca = tls.CertificateAuthority(self.dir / "tls")
         self.factory_view = tls.describe(self.ca.factory_certificate())
+        self._launch_knobs = {"latency_ms": latency_ms, "latency_paths": dict(latency_paths or {}), "strict_etag": strict_etag}
         first = ipaddress.ip_address(base_address)
         self.bmcs: list[BMC] = []
         self.contexts = {}
@@ -44,9 +45,7 @@ class Fleet:
             self.contexts[address] = ctx
             bmc.org_view = tls.describe(leaf)
             bmc.reachable = i <= count - unreachable
-            bmc.knobs.latency_ms = latency_ms
-            bmc.knobs.latency_paths = dict(latency_paths or {})
-            bmc.knobs.strict_etag = strict_etag
+            bmc.knobs = self.launch_knobs()
             bmc.on_up_change = self._listener_changed
             if not self._load(bmc):
                 self.seed_bmc(bmc)
@@ -56,6 +55,10 @@ class Fleet:
         self.servers: dict[str, asyncio.AbstractServer] = {}
         self.connections: dict[str, set] = {b.address: set() for b in self.bmcs}
         self.runner: web.AppRunner | None = None
+
+    def launch_knobs(self) -> Knobs:
+        """The knobs the command line gave every BMC (the admin reset returns to them)."""
+        return Knobs(**{k: (dict(v) if isinstance(v, dict) else v) for k, v in self._launch_knobs.items()})
 
     def generation_of(self, i: int) -> str:
         return GENERATIONS[(i - 1) % 3] if self.profile == "mixed" else self.profile
@@ -71,7 +74,6 @@ class Fleet:
         bmc.store, bmc.passwords, bmc.licenses = build(ident), {}, []
         bmc.sessions.clear()
         bmc.staging.clear()          # running firmware jobs see their update dropped and stop
-        bmc.updating.clear()
         bmc.failures.clear()
         bmc.locked_until.clear()
         fleetgen.factory_accounts(bmc)

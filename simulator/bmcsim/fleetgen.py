@@ -118,6 +118,8 @@ def factory_reset(bmc: BMC, preserve_users: bool) -> None:
     from .profiles import build
     accounts = {p: b for p, b in bmc.store.items() if p.startswith(ACCOUNTS + "/")}
     passwords, collection = dict(bmc.passwords), bmc.store[ACCOUNTS]
+    # A configuration reset does not reflash: the firmware that is installed stays installed.
+    firmware = {p: b for p, b in bmc.store.items() if p.startswith(bmc.firmware_path(""))}
     bmc.store = build(bmc.identity)
     bmc.passwords = {}
     if preserve_users:
@@ -125,6 +127,11 @@ def factory_reset(bmc: BMC, preserve_users: bool) -> None:
         bmc.store[ACCOUNTS], bmc.passwords = collection, passwords
     else:
         factory_accounts(bmc)
+    for path, body in firmware.items():
+        if path in bmc.store:
+            member = path.rsplit("/", 1)[-1]
+            bmc.set_firmware(member, body["Version"], ((body.get("Oem") or {}).get("Supermicro") or {}).get("UniqueFilename"),
+                             body.get("ReleaseDate"))
     bmc.sync_licenses()
     bmc.dirty = True
 

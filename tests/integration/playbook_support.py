@@ -62,7 +62,6 @@ def fresh(fleet, generation):
     """A BMC of `generation` back in its seeded state: knobs, faults and request log cleared."""
     bmc = next(b for b in fleet.bmcs if b["generation"] == generation)
     fleet.admin.reset(bmc["name"])
-    fleet.admin.set_knobs(bmc["name"], fault=None, latency_ms=0, latency_paths={}, strict_etag=False)
     fleet.admin.reset_requests(bmc["name"])
     return bmc
 

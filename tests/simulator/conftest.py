@@ -15,10 +15,9 @@ def fleet():
 
 @pytest.fixture
 def sim(fleet):
-    """The shared fleet, each BMC back to its seeded state (and knobs cleared) after the test."""
+    """The shared fleet, each BMC back to its seeded state and launch knobs after the test."""
     yield fleet
     for b in fleet.bmcs:
-        fleet.admin.set_knobs(b["name"], latency_ms=0, latency_paths={}, fault=None, strict_etag=False)
         fleet.admin.reset(b["name"])
 
 

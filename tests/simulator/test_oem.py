@@ -101,6 +101,17 @@ def test_success_envelope_and_manager_reset(sim, rf):
     assert rf(X13).get("/redfish/v1")[0] == 200
 
 
+def test_factory_reset_keeps_the_installed_firmware(sim, rf):
+    unlock(sim, X13)
+    sim.admin.apply_deviations(X13, "old_bmc_fw")
+    before = sim.admin.get_resource(X13, "/redfish/v1/UpdateService/FirmwareInventory/BMC")
+    assert rf(X13).post("/redfish/v1/Managers/1/Actions/Oem/SmcManagerConfig.Reset", {"Option": "PreserveUser"})[0] == 200
+    after = sim.admin.get_resource(X13, "/redfish/v1/UpdateService/FirmwareInventory/BMC")
+    assert (after["Version"], after["Oem"]["Supermicro"]["UniqueFilename"]) == (
+        before["Version"], before["Oem"]["Supermicro"]["UniqueFilename"])
+    assert sim.admin.get_resource(X13, "/redfish/v1/Managers/1")["FirmwareVersion"] == before["Version"]
+
+
 def test_factory_reset_to_admin(sim, rf):
     unlock(sim, X13)
     assert rf(X13).post("/redfish/v1/Managers/1/Actions/Oem/SmcManagerConfig.Reset", {"Option": "ResetToADMIN"})[0] == 200

@@ -5,13 +5,13 @@ from __future__ import annotations
 import asyncio
 
 from .. import firmware, fleetgen
-from ..bmc import MANAGER
+from ..bmc import LICENSE_IDS, MANAGER
 from ..errors import RedfishError, accepted_body
 from .context import Ctx
 from .core import validate_patch
 
 OEM = f"{MANAGER}/Oem/Supermicro"
-LICENSE_NAMES = {"1": "SFT-OOB-LIC", "2": "SFT-DCMS-SINGLE", "3": "SFT-DCMS-SVC-KEY"}
+LICENSE_NAMES = {number: name for name, number in LICENSE_IDS.items()}
 
 
 async def patch_ntp(ctx: Ctx, patch: dict):
@@ -91,14 +91,10 @@ async def manager_reset(ctx: Ctx):
         raise RedfishError(400, "PropertyValueNotInList", str(body.get("ResetType")), "ResetType")
     bmc = ctx.bmc
 
-    async def reboot():
-        await asyncio.sleep(0.2)
-        await bmc.set_up(False)
-        bmc.sessions.clear()
-        firmware.on_manager_reset(bmc)
-        await asyncio.sleep(bmc.knobs.reboot_seconds)
-        await bmc.set_up(True)
-    asyncio.get_running_loop().create_task(reboot())
+    async def restart():
+        await asyncio.sleep(0.2)  # the answer goes out first
+        await firmware.reboot(bmc, lambda: firmware.on_manager_reset(bmc))
+    firmware.run_in_background(restart())
     return ctx.success()
 
 

@@ -31,3 +31,14 @@ def action(target: str, info: str | None = None, **extra) -> dict:
 
 
 OK = {"State": "Enabled", "Health": "OK"}
+
+
+def prune_members(tree: dict[str, dict]) -> dict[str, dict]:
+    """Drop collection members that point at resources `tree` does not have (a generation or
+    board without them), keeping the member counts in step."""
+    for body in tree.values():
+        members = body.get("Members")
+        if isinstance(members, list) and "Members@odata.count" in body:
+            body["Members"] = [m for m in members if not isinstance(m, dict) or m.get("@odata.id", "") in tree]
+            body["Members@odata.count"] = len(body["Members"])
+    return tree

@@ -10,7 +10,7 @@
 from __future__ import annotations
 
 from . import x12, x13
-from .common import R, action, collection, ref
+from .common import R, action, collection, prune_members, ref
 
 M = f"{R}/Managers/1"
 SMC_FW = f"{R}/UpdateService/SmcFirmwareInventory"
@@ -52,8 +52,6 @@ def build(i: dict) -> dict[str, dict]:
     t[f"{M}/VM1"] = {"@odata.type": "#VirtualMedia.v1_0_0.VirtualMedia", "@odata.id": f"{M}/VM1", "Id": "VM1",
                      "Name": "Virtual Media", "MediaTypes": ["CD", "USBStick"], "Image": None, "ImageName": None,
                      "ConnectedVia": "NotConnected", "Inserted": False, "WriteProtected": True}
-    t[f"{M}/EthernetInterfaces"]["Members"] = [ref(f"{M}/EthernetInterfaces/1")]
-    t[f"{M}/EthernetInterfaces"]["Members@odata.count"] = 1
     nic = t[f"{M}/EthernetInterfaces/1"]
     nic["@odata.type"] = "#EthernetInterface.v1_0_3.EthernetInterface"
     nic["VLAN"]["VLANId"] = 0
@@ -65,6 +63,7 @@ def build(i: dict) -> dict[str, dict]:
 
     s = t[f"{R}/Systems/1"]
     s["@odata.type"] = "#ComputerSystem.v1_3_0.ComputerSystem"
+    s.pop("VirtualMedia")  # X11 has one virtual media resource, linked from the manager (VM1)
     s["Oem"] = {"Supermicro": {"NodeManager": ref(f"{R}/Systems/1/SmcNodeManager")}}
     node_manager = full[f"{R}/Systems/1/Oem/Supermicro/NodeManager"]
     t[f"{R}/Systems/1/SmcNodeManager"] = {**node_manager, "@odata.id": f"{R}/Systems/1/SmcNodeManager", "Actions": {}}
@@ -89,4 +88,4 @@ def build(i: dict) -> dict[str, dict]:
         t[p].pop("Links")
     t[f"{R}/Registries"]["Members"] = []
     t[f"{R}/Registries"]["Members@odata.count"] = 0
-    return t
+    return prune_members(t)

@@ -10,7 +10,7 @@
 from __future__ import annotations
 
 from . import x13
-from .common import OK, R, action, collection, ref
+from .common import OK, R, action, collection, prune_members, ref
 
 LEGACY = f"{R}/UpdateService/Oem/Supermicro/FirmwareInventory"
 
@@ -32,9 +32,7 @@ def build(i: dict) -> dict[str, dict]:
     for p in [p for p in t if p.startswith(f"{R}/Oem/Supermicro/DumpService/Dumps/AttestationDump")
               or p == f"{R}/Systems/1/Certificates/0" or p.endswith("/Capsule_BIOS")]:
         del t[p]
-    fw = t[f"{R}/UpdateService/FirmwareInventory"]
-    fw["Members"] = [m for m in fw["Members"] if m["@odata.id"] in t]
-    fw["Members@odata.count"] = len(fw["Members"])
+    prune_members(t)
     for p in (f"{R}/Systems/1/Bios", f"{R}/Systems/1/Bios/SD"):
         t[p]["Links"]["SoftwareImages"] = [m for m in t[p]["Links"]["SoftwareImages"] if not m["@odata.id"].endswith("Capsule_BIOS")]
     t[f"{R}/CertificateService/CertificateLocations"]["Links"]["Certificates"] = [
