@@ -9,16 +9,11 @@ import argparse
 import http.client
 import json
 import os
-import signal
 import ssl
-import subprocess
-import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "simulator"))
-from bmcsim.testing import free_port  # noqa: E402
+from bmcsim.testing import SimFleet  # starts the real bmcsim command, stops it by PID
 
 
 def main() -> None:
@@ -27,23 +22,15 @@ def main() -> None:
     p.add_argument("--profile", default="mixed")
     p.add_argument("--workers", type=int, default=16)
     args = p.parse_args()
-    port, admin = free_port(), free_port()
-    cmd = [str(Path(sys.executable).with_name("bmcsim")), "--count", str(args.count), "--profile", args.profile,
-           "--port", str(port), "--admin-port", str(admin), "--base-address", "127.0.40.1"]
+    fleet = SimFleet(count=args.count, profile=args.profile, base_address="127.0.40.1", timeout=120)
     t0 = time.monotonic()
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
-    try:
-        line = proc.stdout.readline()
+    with fleet:  # entering returns once bmcsim printed its ready line
         ready = time.monotonic() - t0
-        if not line.startswith("bmcsim ready:"):
-            raise SystemExit(f"bmcsim failed: {line!r}")
-        ca = next(f for f in line.split() if f.startswith("ca="))[3:]
-        bmcs = json.load(__import__("urllib.request").request.urlopen(f"http://127.0.0.1:{admin}/bmcs"))
-        ctx = ssl.create_default_context(cafile=ca)
+        ctx = ssl.create_default_context(cafile=fleet.ca_path)
 
         def root(bmc) -> tuple[int, float]:
             t = time.monotonic()
-            conn = http.client.HTTPSConnection(bmc["address"], port, context=ctx, timeout=30)
+            conn = http.client.HTTPSConnection(bmc["address"], bmc["port"], context=ctx, timeout=30)
             conn.request("GET", "/redfish/v1")
             status = conn.getresponse().status
             conn.close()
@@ -51,7 +38,7 @@ def main() -> None:
 
         t1 = time.monotonic()
         with ThreadPoolExecutor(args.workers) as pool:
-            results = list(pool.map(root, bmcs))
+            results = list(pool.map(root, fleet.bmcs))
         sweep = time.monotonic() - t1
         latencies = sorted(r[1] for r in results)
         print(json.dumps({"count": args.count, "profile": args.profile, "start_to_ready_s": round(ready, 3),
@@ -59,9 +46,6 @@ def main() -> None:
                           "get_p50_ms": round(latencies[len(latencies) // 2] * 1000, 1),
                           "get_p99_ms": round(latencies[int(len(latencies) * 0.99)] * 1000, 1),
                           "cpus": os.cpu_count()}))
-    finally:
-        os.kill(proc.pid, signal.SIGTERM)
-        proc.wait(30)
 
 
 if __name__ == "__main__":

@@ -29,8 +29,6 @@ BIN = Path(sys.executable).parent
 OUT = ROOT / "bench" / "out"
 sys.path.insert(0, str(ROOT / "playbooks" / "collections"))
 
-sys.path.insert(0, str(ROOT / "simulator"))
-
 from ansible_collections.bmclock.supermicro.plugins.module_utils import gather, results, supermicro  # noqa: E402
 from bmcsim.testing import SimFleet  # noqa: E402
 
@@ -130,8 +128,9 @@ def minimum_requests(results_dir):
     """Per host, the fewest requests that read every resource the controls need (login, the
     root, each resource once, each needed collection member once, logout), from our audit."""
     records, _ = results.load_records(str(results_dir))
-    planned = [r["facts"]["gather"]["planned_requests"] + 2 for r in records.values()]  # + login, logout
-    return sum(planned) / len(planned)
+    minimum = [gather.minimum_requests(r["facts"]["identity"]["generation"], r["facts"]["gather"]["members"])
+               for r in records.values()]
+    return sum(minimum) / len(minimum)
 
 
 def timed(cmd, env, cwd=ROOT):
@@ -186,7 +185,6 @@ def main():
     result = {"hosts": args.hosts, "latency_ms": args.latency_ms, "forks": args.forks}
     if "ours" in figures:
         result["min_requests_per_host"] = minimum_requests(workdir / "reports")
-    if "ours" in figures:
         result.update(figures["ours"])
     for way in ways:
         if way != "ours":

@@ -14,9 +14,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
-sys.path.insert(0, str(ROOT / "simulator"))
-
-from bmcsim.testing import SimFleet  # noqa: E402  (starts the real bmcsim command, stops it by PID)
+from bmcsim.testing import SimFleet  # starts the real bmcsim command, stops it by PID
 
 
 def main():

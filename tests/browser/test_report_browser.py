@@ -16,16 +16,14 @@ import html.parser
 import os
 import shutil
 import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "playbooks" / "collections"))
 
-from ansible_collections.bmclock.supermicro.plugins.module_utils import report, results  # noqa: E402
+from ansible_collections.bmclock.supermicro.plugins.module_utils import report, results
 
 ARTIFACTS = ROOT / "artifacts" / "browser"
 # A BMC may hold anything in its strings; if the report ever let this through, it would run.

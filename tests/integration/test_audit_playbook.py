@@ -10,17 +10,15 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 
 import pytest
 import yaml
 
 from playbook_support import BIN, ROOT, make_inventory, playbook_run, read_fact_cache
 
-sys.path.insert(0, str(ROOT / "simulator"))
 
-from bmcsim import fleetgen  # noqa: E402
-from bmcsim.testing import SimFleet  # noqa: E402
+from bmcsim import fleetgen
+from bmcsim.testing import SimFleet
 
 CATALOG = yaml.safe_load((ROOT / "roles" / "bmc_audit" / "vars" / "controls.yml").read_text())
 CONTROLS = sorted(c["id"] for c in CATALOG["bmc_audit_controls"])
@@ -165,15 +163,17 @@ def test_check_mode_rerun_on_a_group_records_drift(audited, x13_fleet, run_playb
     _, results_dir, inventory = audited
     x13_fleet.admin.patch_resource("bmc-001", "/redfish/v1/Managers/1/NetworkProtocol", {"IPMI": {"ProtocolEnabled": True}})
     x13_fleet.admin.reset_requests("bmc-001")
-    run = run_playbook("playbooks/audit.yml", inventory, extravars={"bmc_audit_results_dir": str(results_dir)},
-                       cmdline="--check --limit bmc_compliant")
+    try:
+        run = run_playbook("playbooks/audit.yml", inventory, extravars={"bmc_audit_results_dir": str(results_dir)},
+                           cmdline="--check --limit bmc_compliant")
+    finally:  # bmc-001 stays the fleet's hardened BMC for the tests after this one
+        x13_fleet.admin.patch_resource("bmc-001", "/redfish/v1/Managers/1/NetworkProtocol", {"IPMI": {"ProtocolEnabled": False}})
     assert run.status == "successful", run.stdout[-3000:]
     record = stored(results_dir, "bmc-001")
     assert record["drift"] == [{"id": "svc-ipmi-lan-off", "from": "pass", "to": "fail"}]
     assert stored(results_dir, "bmc-002")["drift"] == []  # not in the limited group: untouched
     methods = {method for method, _path, _status in x13_fleet.admin.requests("bmc-001")["log"]}
     assert methods <= {"GET", "POST", "DELETE"}  # session login/logout only; nothing patched
-    x13_fleet.admin.patch_resource("bmc-001", "/redfish/v1/Managers/1/NetworkProtocol", {"IPMI": {"ProtocolEnabled": False}})
 
 
 @pytest.fixture(scope="module")

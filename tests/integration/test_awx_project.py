@@ -16,7 +16,6 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
-sys.path.insert(0, str(ROOT / "playbooks" / "collections"))
 
 
 def tracked_files():

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 import threading
 import time
 from pathlib import Path
@@ -10,13 +9,11 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "playbooks" / "collections"))
-sys.path.insert(0, str(ROOT / "simulator"))
 
-from ansible_collections.bmclock.supermicro.plugins.module_utils.redfish import RedfishClient, RedfishError  # noqa: E402
-from bmcsim.firmware import make_image  # noqa: E402
-from bmcsim.testing import SimFleet  # noqa: E402
-from playbook_support import fresh  # noqa: E402
+from ansible_collections.bmclock.supermicro.plugins.module_utils.redfish import RedfishClient, RedfishError
+from bmcsim.firmware import make_image
+from bmcsim.testing import SimFleet
+from playbook_support import fresh
 
 SESSION_SERVICE = "/redfish/v1/SessionService"
 SYSLOCKDOWN = "/redfish/v1/Managers/1/Oem/Supermicro/SysLockdown"

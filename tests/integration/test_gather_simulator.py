@@ -3,20 +3,17 @@ and the request count of one audit equal to the plan (what the benchmark calls t
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "playbooks" / "collections"))
-sys.path.insert(0, str(ROOT / "simulator"))
 
-from ansible_collections.bmclock.supermicro.plugins.module_utils import compliance, gather  # noqa: E402
-from ansible_collections.bmclock.supermicro.plugins.module_utils.redfish import RedfishClient  # noqa: E402
-from bmcsim.testing import SimFleet  # noqa: E402
-from playbook_support import fresh  # noqa: E402
+from ansible_collections.bmclock.supermicro.plugins.module_utils import compliance, gather
+from ansible_collections.bmclock.supermicro.plugins.module_utils.redfish import RedfishClient
+from bmcsim.testing import SimFleet
+from playbook_support import fresh
 
 
 @pytest.fixture(scope="module")

@@ -5,16 +5,14 @@ from __future__ import annotations
 
 import json
 import shutil
-import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "playbooks" / "collections"))
 
-from ansible_collections.bmclock.supermicro.plugins.module_utils import results  # noqa: E402
+from ansible_collections.bmclock.supermicro.plugins.module_utils import results
 
 
 def stored(results_dir, host, statuses):

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "playbooks" / "collections"))
 
 # Real payloads live next to the repository (../shared/reference/captures) and are never copied in.
 CAPTURES = ROOT.parent / "shared" / "reference" / "captures"

@@ -5,15 +5,12 @@ from __future__ import annotations
 import collections
 import html.parser
 import json
-import sys
 import xml.etree.ElementTree as ET
-from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "playbooks" / "collections"))
 
-from ansible_collections.bmclock.supermicro.plugins.module_utils import compliance, report, results  # noqa: E402
+from ansible_collections.bmclock.supermicro.plugins.module_utils import compliance, report, results
 
 HOSTILE = '<script>alert("bmc")</script> | `x` & \x00\x1b[31m'
 CONTROLS = [("fw-bmc-min-version", "high"), ("acct-allowlist", "critical"), ("svc-ssh-off", "medium"),

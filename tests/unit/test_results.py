@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import json
-import sys
-from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "playbooks" / "collections"))
 
-from ansible_collections.bmclock.supermicro.plugins.module_utils import results  # noqa: E402
+from ansible_collections.bmclock.supermicro.plugins.module_utils import results
 
 
 def record(host, **statuses):
