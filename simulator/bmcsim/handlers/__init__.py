@@ -25,15 +25,21 @@ class Route:
 @dataclass
 class Router:
     routes: list[Route] = field(default_factory=list)
-    # path regex -> hook(ctx, patch) run by the generic PATCH after validation, before the merge.
-    # A hook may raise RedfishError, rewrite the patch, or return a Response to answer instead.
-    patch_hooks: list[tuple[re.Pattern, Callable]] = field(default_factory=list)
+    # (path regex, hook(ctx, patch), validated): the generic PATCH validates the patch, then runs the
+    # hook, then merges. A hook may raise RedfishError, rewrite the patch, or return a Response to
+    # answer instead. validated=False hands the hook the raw patch (it rewrites names, or refuses
+    # before any 400) and the hook calls validate_patch itself.
+    patch_hooks: list[tuple[re.Pattern, Callable, bool]] = field(default_factory=list)
 
     def add(self, method: str, pattern: str, handler, generations: str = "x11 x12 x13") -> None:
         self.routes.append(Route(method, re.compile(pattern + "$"), handler, frozenset(generations.split())))
 
-    def patch_hook(self, pattern: str, hook) -> None:
-        self.patch_hooks.append((re.compile(pattern + "$"), hook))
+    def patch_hook(self, pattern: str, hook, validated: bool = True) -> None:
+        self.patch_hooks.append((re.compile(pattern + "$"), hook, validated))
+
+    def patch_hook_for(self, path: str) -> tuple[Callable | None, bool]:
+        return next(((hook, validated) for pattern, hook, validated in self.patch_hooks if pattern.match(path)),
+                    (None, True))
 
     def match(self, method: str, path: str, generation: str):
         for route in self.routes:

@@ -97,7 +97,6 @@ async def delete_account(ctx: Ctx):
 
 
 async def patch_account_service(ctx: Ctx, patch: dict):
-    validate_patch(ctx, patch)
     service = ctx.resource()
     lo, hi = patch.get("MinPasswordLength", service["MinPasswordLength"]), patch.get("MaxPasswordLength", service["MaxPasswordLength"])
     if not 8 <= lo <= hi <= 20:

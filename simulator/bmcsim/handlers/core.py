@@ -29,18 +29,16 @@ READ_ONLY = {"Id", "Name", "Description", "Status", "UUID", "Model", "FirmwareVe
 JSON_TYPES = {bool: "boolean", int: "number", float: "number", str: "string", list: "array", dict: "object"}
 
 
-def validate_patch(ctx: Ctx, patch: dict, extra_allowed: tuple = ()) -> None:
+def validate_patch(ctx: Ctx, patch: dict) -> None:
     """Supermicro-style checks: unknown property -> 400 'not in the list of valid properties',
     read-only -> PropertyNotWritable, wrong JSON type, value outside @Redfish.AllowableValues."""
-    _validate(ctx.resource(), patch, "", extra_allowed)
+    _validate(ctx.resource(), patch, "")
 
 
-def _validate(current: dict, patch: dict, prefix: str, extra_allowed: tuple) -> None:
+def _validate(current: dict, patch: dict, prefix: str) -> None:
     for key, value in patch.items():
         name = prefix + key
-        if key.startswith("@") or "@" in key or (key not in current and name not in extra_allowed):
-            if name in extra_allowed:
-                continue
+        if "@" in key or key not in current:
             raise RedfishError(400, "PropertyUnknown", key, related=[f"#/{name.replace('.', '/')}"])
         if key in READ_ONLY or (isinstance(current.get(key), dict) and set(current[key]) == {"@odata.id"}):
             raise RedfishError(400, "PropertyNotWritable", key, related=[f"#/{name.replace('.', '/')}"])
@@ -51,7 +49,7 @@ def _validate(current: dict, patch: dict, prefix: str, extra_allowed: tuple) -> 
         if allowed is not None and str(value).lower() not in [str(a).lower() for a in allowed]:
             raise RedfishError(400, "PropertyValueNotInList", _show(value), key)
         if isinstance(have, dict) and isinstance(value, dict):
-            _validate(have, value, name + ".", extra_allowed)
+            _validate(have, value, name + ".")
 
 
 def _show(value) -> str:
@@ -72,14 +70,12 @@ async def generic(ctx: Ctx, router) -> web.StreamResponse:
 async def generic_patch(ctx: Ctx, router) -> web.StreamResponse:
     ctx.require_admin()
     patch = await ctx.json()
-    for pattern, hook in router.patch_hooks:
-        if pattern.match(ctx.path):
-            answer = await hook(ctx, patch)
-            if answer is not None:
-                return answer
-            break
-    else:
+    hook, validated = router.patch_hook_for(ctx.path)
+    if validated:
         validate_patch(ctx, patch)
+    answer = await hook(ctx, patch) if hook else None
+    if answer is not None:
+        return answer
     ctx.bmc.patch(ctx.path, patch)
     return ctx.success()
 

@@ -7,14 +7,12 @@ from ..bmc import MANAGER
 from ..errors import RedfishError, accepted_body
 from ..fleetgen import add_filter_rule
 from .context import Ctx
-from .core import validate_patch
 
 NP = f"{MANAGER}/NetworkProtocol"
 SERVICES = ("HTTP", "HTTPS", "IPMI", "SSH", "SNMP", "VirtualMedia", "KVMIP", "SSDP", "NTP")
 
 
 async def patch_network_protocol(ctx: Ctx, patch: dict):
-    validate_patch(ctx, patch)
     current = ctx.resource()
     for name in SERVICES:
         change = patch.get(name)
@@ -41,7 +39,6 @@ async def patch_network_protocol(ctx: Ctx, patch: dict):
 
 
 async def patch_bmc_nic(ctx: Ctx, patch: dict):
-    validate_patch(ctx, patch)
     if patch.get("IPv4StaticAddresses") and patch.get("DHCPv4", {}).get("DHCPEnabled") is not False \
             and ctx.resource()["DHCPv4"]["DHCPEnabled"]:
         # A static address only takes when DHCP is switched off in the same request.
