@@ -8,8 +8,9 @@
   `auth="basic"` sends Basic credentials instead and checks them once up front.
 * Keep-alive connections in a small pool; `get_many` runs `concurrency` GETs at a time, each
   worker on its own persistent connection.
-* Retries with exponential backoff on 503 and on connections reset or refused; never on
-  401/403: after one refused credential the client sends nothing more (no lockouts, no re-login).
+* Retries with exponential backoff on 503, and on connections reset or refused for GETs (a
+  write may already have been applied); never on 401/403: after one refused credential the
+  client sends nothing more (no lockouts, no re-login).
 * If-Match from the last GET of a path (or given explicitly) on PATCH/POST/DELETE; multipart
   upload; task polling that understands Supermicro's 202 `Accepted` bodies.
 * Errors name host, method, path, HTTP status and the `@Message.ExtendedInfo` messages.
@@ -37,6 +38,9 @@ TASK_FINAL_STATES = {"Completed", "Cancelled", "Exception", "Killed", "Interrupt
 # Failures after which the same request may simply be sent again: the BMC dropped or refused
 # the connection (also a pooled keep-alive connection the BMC closed while idle).
 _TRANSIENT = (ConnectionError, http.client.HTTPException, ssl.SSLEOFError)
+# Only these are sent again after a dropped connection: a POST or PATCH may already have been
+# applied (and Supermicro answers a repeated "set to the current value" with an error).
+_REPLAYABLE = ("GET", "HEAD")
 
 
 class RedfishError(Exception):
@@ -294,7 +298,7 @@ class RedfishClient:
                 raise RedfishError(self.where, method, path, reason="no answer within %ss" % (timeout or self.timeout)) from None
             except _TRANSIENT as exc:
                 conn.close()
-                if attempt < self.retries:
+                if attempt < self.retries and method in _REPLAYABLE:
                     self._pause(attempt)
                     continue
                 raise RedfishError(self.where, method, path, reason="connection failed: %s" % (exc or type(exc).__name__)) from None

@@ -134,6 +134,17 @@ def test_retries_give_up(fleet, bmc, kind):
     assert len([p for _, p, _ in log(fleet, bmc) if p == SESSION_SERVICE]) == 3
 
 
+def test_a_write_is_not_sent_again_after_a_dropped_connection(fleet, bmc):
+    unlock(fleet, bmc)
+    with client(fleet, bmc, retries=3, backoff=0.05) as rf:
+        fleet.admin.set_knobs(bmc["name"], fault={"kind": "reset", "rate": 1, "paths": [SESSION_SERVICE]})
+        with pytest.raises(RedfishError) as failure:
+            rf.patch(SESSION_SERVICE, {"SessionTimeout": 600})
+        fleet.admin.set_knobs(bmc["name"], fault=None)
+    assert failure.value.status is None and "connection failed" in str(failure.value)
+    assert [m for m, p, _ in log(fleet, bmc) if p == SESSION_SERVICE] == ["PATCH"]
+
+
 def test_timeout_on_a_slow_bmc(fleet, bmc):
     fleet.admin.set_knobs(bmc["name"], latency_paths={SESSION_SERVICE: 3000})
     with client(fleet, bmc, timeout=1) as rf:
