@@ -10,45 +10,24 @@ no new interpreter per host (about 10x less controller CPU than a module, see be
 from __future__ import annotations
 
 import datetime
-import os
 
 from ansible.errors import AnsibleActionFail
 
 from ansible_collections.bmclock.supermicro.plugins.module_utils import compliance, results
 from ansible_collections.bmclock.supermicro.plugins.module_utils.gather import gather
-from ansible_collections.bmclock.supermicro.plugins.module_utils.redfish import RedfishClient, RedfishError
+from ansible_collections.bmclock.supermicro.plugins.module_utils.redfish import RedfishError
 from ansible_collections.bmclock.supermicro.plugins.plugin_utils.controller_action import ControllerAction, load_catalog
 
-ARGUMENT_SPEC = {
-    "host": {"type": "str"},
-    "port": {"type": "int", "default": 443},
-    "username": {"type": "str"},
-    "password": {"type": "str", "no_log": True},
-    "ca_path": {"type": "path"},
-    "validate_certs": {"type": "bool", "default": True},
-    "auth": {"type": "str", "default": "session", "choices": ["session", "basic"]},
-    "timeout": {"type": "int", "default": 30},
-    "retries": {"type": "int", "default": 3},
-    "concurrency": {"type": "int", "default": 4},
+ARGUMENT_SPEC = {  # plus CONNECTION_SPEC
     "catalog": {"type": "path", "required": True},
     "results_dir": {"type": "path"},
 }
 
-# Environment variables an AWX custom credential type can inject (docs/awx.md).
-ENV_FALLBACK = {"username": "BMC_USERNAME", "password": "BMC_PASSWORD", "ca_path": "BMC_CA_PATH"}
 
 class ActionModule(ControllerAction):
     def run(self, tmp=None, task_vars=None):
         task_vars = task_vars or {}
-        args = self.run_args(task_vars, ARGUMENT_SPEC)
-        for key, env in ENV_FALLBACK.items():
-            if not args.get(key):
-                args[key] = os.environ.get(env)
-        args["host"] = args["host"] or task_vars.get("ansible_host") or task_vars["inventory_hostname"]
-        if not args["username"] or not args["password"]:
-            raise AnsibleActionFail(
-                "%s: no BMC credentials: set bmc_username/bmc_password (vault) or the BMC_USERNAME/"
-                "BMC_PASSWORD environment variables" % task_vars["inventory_hostname"])
+        args = self.connection_args(task_vars, ARGUMENT_SPEC)
 
         catalog = load_catalog(args["catalog"])
         baseline, enabled = self._baseline(task_vars, catalog)
@@ -92,14 +71,7 @@ class ActionModule(ControllerAction):
 
     def _gather(self, args, inventory_hostname):
         """Facts, or the reason the BMC could not be audited at all (unreachable, login refused)."""
-        try:
-            client = RedfishClient(
-                args["host"], port=args["port"], username=args["username"], password=args["password"],
-                ca_path=args["ca_path"], validate_certs=args["validate_certs"], timeout=args["timeout"],
-                retries=args["retries"], auth=args["auth"], concurrency=args["concurrency"])
-        except (OSError, ValueError) as exc:  # ssl.SSLError is an OSError: a missing or non-PEM CA file
-            raise AnsibleActionFail("%s: ca_path %s (bmc_ca_path / BMC_CA_PATH): %s"
-                                    % (inventory_hostname, args["ca_path"], exc)) from exc
+        client = self.redfish_client(args, inventory_hostname)
         try:
             with client as rf:
                 facts = gather(rf)

@@ -28,43 +28,6 @@ description:
     C(--skip-tags) with a control id or category select controls.
   - Runs in the controller; O(host) is contacted from there.
 options:
-  host:
-    description: BMC address or name. Defaults to C(ansible_host), then C(inventory_hostname).
-    type: str
-  port:
-    description: HTTPS port of the Redfish service.
-    type: int
-    default: 443
-  username:
-    description: BMC account used for the audit. Falls back to the environment variable E(BMC_USERNAME).
-    type: str
-  password:
-    description: Its password. Falls back to E(BMC_PASSWORD). Never logged.
-    type: str
-  ca_path:
-    description: PEM file of the CA that signs the BMC certificates. Falls back to E(BMC_CA_PATH).
-    type: path
-  validate_certs:
-    description: Verify the BMC's TLS certificate. Only turn off for lab equipment.
-    type: bool
-    default: true
-  auth:
-    description: Redfish session (one login, logout at the end) or HTTP Basic on every request.
-    type: str
-    choices: [session, basic]
-    default: session
-  timeout:
-    description: Seconds to wait for each HTTP request.
-    type: int
-    default: 30
-  retries:
-    description: Retries on HTTP 503 and connection resets (never on 401/403, to avoid lockouts).
-    type: int
-    default: 3
-  concurrency:
-    description: Concurrent requests to the BMC (BMCs are slow and small; keep it low).
-    type: int
-    default: 4
   catalog:
     description: YAML control catalog (the role passes its own C(vars/controls.yml)).
     type: path
@@ -72,6 +35,8 @@ options:
   results_dir:
     description: Directory of the per-host result files. No file is written when omitted.
     type: path
+extends_documentation_fragment:
+  - bmclock.supermicro.connection
 attributes:
   check_mode:
     support: full

@@ -1,14 +1,35 @@
 # -*- coding: utf-8 -*-
 # Copyright: contributors to bmclock.supermicro
 # Apache License 2.0 (see LICENSE)
-"""What the project's action plugins share: they work in the controller only."""
+"""What the project's action plugins share: they work in the controller only, and those that
+talk to a BMC share one connection spec (documented once in doc_fragments/connection.py)."""
 
 from __future__ import annotations
+
+import os
 
 from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.bmclock.supermicro.plugins.module_utils import compliance
+from ansible_collections.bmclock.supermicro.plugins.module_utils.redfish import RedfishClient
+
+# The options of bmclock.supermicro.connection (doc fragment); an action adds its own to these.
+CONNECTION_SPEC = {
+    "host": {"type": "str"},
+    "port": {"type": "int", "default": 443},
+    "username": {"type": "str"},
+    "password": {"type": "str", "no_log": True},
+    "ca_path": {"type": "path"},
+    "validate_certs": {"type": "bool", "default": True},
+    "auth": {"type": "str", "default": "session", "choices": ["session", "basic"]},
+    "timeout": {"type": "int", "default": 30},
+    "retries": {"type": "int", "default": 3},
+    "concurrency": {"type": "int", "default": 4},
+}
+
+# Environment variables an AWX custom credential type can inject (docs/awx.md).
+ENV_FALLBACK = {"username": "BMC_USERNAME", "password": "BMC_PASSWORD", "ca_path": "BMC_CA_PATH"}
 
 def load_catalog(path):
     """The control catalog, parsed and validated; an unreadable one fails the task with its path.
@@ -32,6 +53,32 @@ class ControllerAction(ActionBase):
         """Validated task arguments (call at the start of run())."""
         super().run(None, task_vars)
         return self.validate_argument_spec(argument_spec=argument_spec)[1]
+
+    def connection_args(self, task_vars, argument_spec):
+        """Validated arguments of an action whose spec is CONNECTION_SPEC plus its own options:
+        credentials and CA from the environment when not given, host from the inventory."""
+        args = self.run_args(task_vars, dict(CONNECTION_SPEC, **argument_spec))
+        for key, env in ENV_FALLBACK.items():
+            if not args.get(key):
+                args[key] = os.environ.get(env)
+        args["host"] = args["host"] or task_vars.get("ansible_host") or task_vars["inventory_hostname"]
+        if not args["username"] or not args["password"]:
+            raise AnsibleActionFail(
+                "%s: no BMC credentials: set bmc_username/bmc_password (vault) or the BMC_USERNAME/"
+                "BMC_PASSWORD environment variables" % task_vars["inventory_hostname"])
+        return args
+
+    @staticmethod
+    def redfish_client(args, inventory_hostname, **overrides):
+        """A RedfishClient from connection_args(); a missing or non-PEM CA file fails the task
+        naming the host and the path."""
+        options = {k: args[k] for k in CONNECTION_SPEC if k != "host"}
+        options.update(overrides)
+        try:
+            return RedfishClient(args["host"], **options)
+        except (OSError, ValueError) as exc:  # ssl.SSLError is an OSError
+            raise AnsibleActionFail("%s: ca_path %s (bmc_ca_path / BMC_CA_PATH): %s"
+                                    % (inventory_hostname, args["ca_path"], exc)) from exc
 
     def bmc_vars(self, task_vars):
         """The host's baseline variables and per-control switches (bmc_control_*), templated;

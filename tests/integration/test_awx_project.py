@@ -88,7 +88,7 @@ def test_the_project_root_config_finds_every_custom_plugin(project_copy):
 
 
 def test_credential_type_injects_what_the_audit_reads():
-    from ansible_collections.bmclock.supermicro.plugins.action.bmc_audit import ENV_FALLBACK
+    from ansible_collections.bmclock.supermicro.plugins.plugin_utils.controller_action import ENV_FALLBACK
 
     credential = load("awx/credential_type.yml")
     assert credential["kind"] == "cloud"
