@@ -13,7 +13,7 @@ import datetime
 
 from ansible.errors import AnsibleActionFail
 
-from ansible_collections.bmclock.supermicro.plugins.module_utils import compliance, results
+from ansible_collections.bmclock.supermicro.plugins.module_utils import compliance, results, selection
 from ansible_collections.bmclock.supermicro.plugins.module_utils.gather import gather
 from ansible_collections.bmclock.supermicro.plugins.module_utils.redfish import RedfishError
 from ansible_collections.bmclock.supermicro.plugins.plugin_utils.controller_action import ControllerAction, load_catalog
@@ -21,6 +21,7 @@ from ansible_collections.bmclock.supermicro.plugins.plugin_utils.controller_acti
 ARGUMENT_SPEC = {  # plus CONNECTION_SPEC
     "catalog": {"type": "path", "required": True},
     "results_dir": {"type": "path"},
+    "controls": {"type": "list", "elements": "str"},
 }
 
 
@@ -31,10 +32,13 @@ class ActionModule(ControllerAction):
 
         catalog = load_catalog(args["catalog"])
         baseline, enabled = self._baseline(task_vars, catalog)
-        selected = self._selected_controls(catalog, task_vars)
+        selected = self._selected_controls(catalog, task_vars, args["controls"])
 
         started = datetime.datetime.now(datetime.timezone.utc)
         facts, error, requests = self._gather(args, task_vars["inventory_hostname"])
+        if error is None and task_vars.get("bmc_exposure") is not None:
+            # What a probe from outside the management network saw (set by the exposure probe).
+            facts["exposure"] = self._templar.template(task_vars["bmc_exposure"])
         if error is None:
             evaluation = compliance.evaluate(facts, selected, baseline, enabled)
         else:
@@ -90,15 +94,10 @@ class ActionModule(ControllerAction):
         return baseline, enabled
 
     @staticmethod
-    def _selected_controls(catalog, task_vars):
-        """Controls picked by --tags / --skip-tags: a control's id and its family (the id's first
-        word: fw, acct, sess, svc, tls, net, host, time, log) are its tags."""
-        run_tags = set(task_vars.get("ansible_run_tags") or ["all"])
-        skip_tags = set(task_vars.get("ansible_skip_tags") or [])
-
-        def tags(control):
-            return {control["id"], control["id"].split("-", 1)[0]}
-
-        if not run_tags & {"all", "bmc_audit", "audit"}:
-            catalog = [c for c in catalog if tags(c) & run_tags]
-        return [c for c in catalog if not tags(c) & skip_tags]
+    def _selected_controls(catalog, task_vars, controls):
+        """Controls picked by --tags / --skip-tags and the `controls` option (module_utils/selection)."""
+        wrong = selection.unknown(controls, catalog, play_tags=())
+        if wrong:
+            raise AnsibleActionFail("controls: unknown control or family %s (%s)" % (
+                ", ".join(wrong), selection.describe_valid(catalog, play_tags=())))
+        return selection.select(catalog, task_vars.get("ansible_run_tags"), task_vars.get("ansible_skip_tags"), controls)

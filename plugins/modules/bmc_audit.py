@@ -26,6 +26,9 @@ description:
   - The baseline is every C(bmc_*) variable of the host (see the role C(bmc_audit) argument specs);
     each control is enabled by C(bmc_control_<id>) (dashes as underscores), and C(--tags) /
     C(--skip-tags) with a control id or category select controls.
+  - When the host variable C(bmc_exposure) is defined (set by the exposure probe, what is reachable
+    from outside the management network), it is passed to the evaluation as the C(exposure) fact
+    section; absent, there is no such section.
   - Runs in the controller; O(host) is contacted from there.
 options:
   catalog:
@@ -35,6 +38,14 @@ options:
   results_dir:
     description: Directory of the per-host result files. No file is written when omitted.
     type: path
+  controls:
+    description:
+      - Audit only these controls, given as control ids (V(svc-ssh-off)) or families (V(fw), V(net));
+        applies in addition to C(--tags) / C(--skip-tags) (a control must be selected by both).
+      - An unknown name fails the task and lists the valid ones. Omitted, every control the tags select.
+      - The role passes its variable C(bmc_audit_select).
+    type: list
+    elements: str
 extends_documentation_fragment:
   - bmclock.supermicro.connection
 attributes:
@@ -62,6 +73,11 @@ EXAMPLES = r"""
     ca_path: "{{ bmc_ca_path }}"
     catalog: "{{ role_path }}/vars/controls.yml"
     results_dir: "{{ playbook_dir }}/../reports"
+
+- name: Audit only the firmware controls and SSH
+  bmclock.supermicro.bmc_audit:
+    catalog: "{{ role_path }}/vars/controls.yml"
+    controls: [fw, svc-ssh-off]
 
 - name: Audit with credentials injected by an AWX credential (BMC_USERNAME, BMC_PASSWORD)
   bmclock.supermicro.bmc_audit:
