@@ -354,10 +354,12 @@ def test_licence_applicability(facts, baseline):
     assert compliance.evaluate(facts, [control], baseline)["results"][0]["status"] == "pass"
 
 
-def test_partly_supported_control_passes_on_what_it_can_check(facts, catalog, baseline):
+def test_partly_supported_control_is_not_a_pass(facts, catalog, baseline):
+    # Old: "pass", "checked without directory: ...": a control passes only when all its checks ran.
     facts["directory"] = {"supported": False, "reason": "not supported on X11"}
     result = results_of(facts, catalog, baseline)["net-egress"]
-    assert result["status"] == "pass" and "directory: not supported on X11" in result["reason"]
+    assert result["status"] == "notchecked" and "directory: not supported on X11" in result["reason"]
+    assert result["checks"] == {"ran": 7, "total": 8, "skipped": ["directory: not supported on X11"]}
     assert "directory" not in result["actual"]
 
 
@@ -370,9 +372,15 @@ def test_errored_section_is_an_error(facts, catalog, baseline):
 
 
 def test_uncomparable_value_is_an_error(facts, catalog, baseline):
-    facts["firmware"]["bmc_version"] = None
+    facts["firmware"]["bmc_version"] = "Not Present"
     result = results_of(facts, catalog, baseline)["fw-bmc-min-version"]
     assert result["status"] == "error" and "cannot compare" in result["reason"]
+
+
+def test_nothing_read_is_an_error(facts, catalog, baseline):
+    facts["firmware"]["bmc_version"] = None
+    result = results_of(facts, catalog, baseline)["fw-bmc-min-version"]
+    assert result["status"] == "error" and result["reason"] == "nothing read at firmware.bmc_version"
 
 
 def test_missing_baseline_variable_is_an_error(facts, catalog, baseline):
