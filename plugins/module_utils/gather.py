@@ -258,7 +258,7 @@ def gather(client):
 # Resources only a Supermicro BMC has (OEM); on another vendor's BMC their sections are
 # "not a Supermicro BMC" and the controls reading them notapplicable.
 OEM_RESOURCES = ("licenses", "ip_access_control", "ip_filter_rules", "host_interface", "kcs", "lockdown", "ntp",
-                 "syslog", "radius", "snmp", "smtp")
+                 "syslog", "radius", "snmp", "smtp")    # ntp: another vendor's is read from NetworkProtocol.NTP
 
 
 def _detect(root, fetched):
@@ -299,7 +299,7 @@ def _unreadable(error, requests):
         facts[name] = {"error": str(error)}
     facts["identity"] = {"supported": True, "vendor": None, "supermicro": False, "layout": None, "generation": None,
                          "board": None, "board_error": str(error), "nothing_read": True,
-                         "unsupported": "the service root is not a Redfish service root (%s)" % error.reason,
+                         "unsupported": "the service root is not a Redfish service root (HTTP %s %s)" % (error.status, error.reason),
                          "detection": {"signals": {}, "conflicts": []}}
     facts["gather"] = {"layout": None, "requests": requests, "planned_requests": 1, "members": {}}
     return facts
@@ -613,6 +613,12 @@ def _lockdown(res, root, generation):
 
 
 def _ntp(res, root, generation):
+    if not res.supermicro:      # another vendor: the standard NetworkProtocol.NTP only
+        standard = res("network_protocol").get("NTP")
+        problem = type_problem({"NTP": standard}, {"NTP": "dict", "NTP.ProtocolEnabled": "bool", "NTP.NTPServers": "list?"})
+        if problem:
+            raise _Failed("GET %s: HTTP 200 but %s" % (res.paths["network_protocol"], problem))
+        return {"enabled": standard["ProtocolEnabled"], "servers": _hosts(*(standard.get("NTPServers") or []))}
     oem = res("ntp")
     standard = (res("network_protocol", optional=True) or {}).get("NTP") or {}
     return {"enabled": bool(oem.get("NTPEnable")) or _enabled(standard),

@@ -240,9 +240,10 @@ class RedfishClient:
         response = self._send("GET", path)
         if response.status != 200 or response.problem:
             where = response.headers.get("location")
-            reason = "HTTP %d %s, %s" % (response.status, http.client.responses.get(response.status, ""),
-                                         response.problem or ("redirect to %s, not followed" % where if where else "not 200 OK"))
-            raise RedfishError(self.where, "GET", path, response.status, reason=reason)
+            reason = "%s: %s" % (http.client.responses.get(response.status, "?"), response.problem) if response.problem else ""
+            if 300 <= response.status < 400:
+                reason = "%s: redirect to %s, not followed" % (http.client.responses.get(response.status, "?"), where)
+            raise RedfishError(self.where, "GET", path, response.status, reason=reason or None)
         etag = response.headers.get("etag") or response.body.get("@odata.etag")
         if etag:
             self._etags[path] = etag

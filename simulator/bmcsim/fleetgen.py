@@ -50,7 +50,9 @@ OPERATOR_ID, MONITOR_ID = "3", "4"
 
 
 def bmc_image(gen: str, version: str, date: str) -> str:
-    return f"BMC_{FIRMWARE[gen]['platform']}_{date.replace('-', '')}_{version}_STDsp.bin"
+    # 11.xx.yy is an OEM build, not a newer release (X13 capture: BMC_..._20231117_11.01.01_OEMsp.bin).
+    build = "OEM" if int(version.split(".")[0]) >= 10 else "STD"
+    return f"BMC_{FIRMWARE[gen]['platform']}_{date.replace('-', '')}_{version}_{build}sp.bin"
 
 
 def bios_image(board: str, board_id: str, version: str, date: str) -> str:
