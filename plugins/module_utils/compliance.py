@@ -391,7 +391,7 @@ def _evaluate_control(control, facts, baseline, enabled):
     outcomes = []   # (check, status, expected, actual, note)
     for check in control["checks"]:
         try:
-            expected, actual, passed = _run_check(check, facts, baseline)
+            expected, actual, passed, how = _run_check(check, facts, baseline)
         except _Skip as skip:
             outcomes.append((check, "skip", None, None, str(skip)))
         except _Broken as exc:
@@ -399,7 +399,7 @@ def _evaluate_control(control, facts, baseline, enabled):
         except _Unapproved as exc:
             outcomes.append((check, "fail", None, jmespath.search(check["query"], facts), str(exc)))
         else:
-            note = "" if passed else _mismatch(check["op"], actual, expected)
+            note = "" if passed else _mismatch(check["op"], actual, expected) + (" (%s)" % how if how else "")
             outcomes.append((check, "pass" if passed else "fail", expected, actual, note))
     several = len(control["checks"]) > 1
     skipped = [("%s: %s" % (o[0]["name"], o[4])) if several else o[4] for o in outcomes if o[1] == "skip"]
@@ -457,8 +457,8 @@ def _run_check(check, facts, baseline):
         raise _Broken("nothing read at %s" % check["query"])
     try:
         if "component" in check:
-            return expected, actual, _firmware_at_least(check, facts, baseline, actual, expected)
-        return expected, actual, bool(OPERATORS[check["op"]](actual, expected))
+            return (expected, actual) + _firmware_at_least(check, facts, baseline, actual, expected)
+        return expected, actual, bool(OPERATORS[check["op"]](actual, expected)), None
     except (TypeError, ValueError) as exc:
         raise _Broken("cannot compare %s with %s: %s" % (_short(actual), _short(expected), exc)) from None
 

@@ -151,6 +151,7 @@ class RedfishClient:
         self._timeouts = 0              # requests in a row that got no answer
         self._gave_up = None            # the HostTimeout every later request gets
         self._closed = False
+        self._active = set()            # connections with a request in flight (cut when giving up)
         self._idle = queue.LifoQueue()
         self._lock = threading.Lock()
         self._requests = 0
@@ -222,6 +223,8 @@ class RedfishClient:
         if self._closed:
             return
         self._closed = True
+        with self._lock:
+            self._cut()
         self.logout()
         executor, self._executor = self._executor, None
         if executor:
@@ -361,6 +364,7 @@ class RedfishClient:
             conn = self._connection(deadline)
             with self._lock:
                 self._requests += 1
+                self._active.add(conn)
             try:
                 if conn.sock is None:
                     conn.connect()
@@ -369,25 +373,28 @@ class RedfishClient:
                 answer = conn.getresponse()
                 data = self._read(answer, method, path)
             except ssl.SSLCertVerificationError as exc:
-                conn.close()
+                self._done(conn, close=True)
                 raise RedfishError(self.where, method, path, reason="TLS certificate not trusted (%s); set ca_path to the "
                                    "CA that signed it" % (exc.verify_message or exc.reason)) from None
             except (TimeoutError, socket.timeout):
-                conn.close()
+                self._done(conn, close=True)
                 raise self._timed_out(method, path, timeout or self.timeout, by_budget, budget) from None
             except ResponseTooLarge:
-                conn.close()
+                self._done(conn, close=True)
                 raise
             except _TRANSIENT as exc:
-                conn.close()
+                self._done(conn, close=True)
+                self._raise_if_given_up(method, path, budget)
                 if attempt < attempts - 1 and method in _REPLAYABLE:
                     self._pause(attempt)
                     continue
                 raise RedfishError(self.where, method, path, reason="connection failed: %s" % (exc or type(exc).__name__)) from None
             except OSError as exc:
-                conn.close()
+                self._done(conn, close=True)
+                self._raise_if_given_up(method, path, budget)
                 raise RedfishError(self.where, method, path, reason="connection failed: %s" % exc) from None
             self._timeouts = 0
+            self._done(conn)
             self._release(conn, answer)
             body, problem = _json(data, answer.getheader("content-type"))
             response = Response(answer.status, {k.lower(): v for k, v in answer.getheaders()}, body, problem)
@@ -425,8 +432,28 @@ class RedfishClient:
             self._timeouts += 1
             if budget and self._timeouts >= MAX_CONSECUTIVE_TIMEOUTS and not self._gave_up:
                 self._gave_up = HostTimeout(self.where, method, path, time.monotonic() - self._started,
-                                            "%d requests in a row got no answer within %g s" % (self._timeouts, timeout))
+                                            "%d requests in a row got no answer within %gs" % (self._timeouts, timeout))
+                self._cut()     # the requests still in flight would only wait for the same silence
         return RedfishError(self.where, method, path, reason="no answer within %gs" % timeout)
+
+    def _raise_if_given_up(self, method, path, budget):
+        if budget and self._gave_up:
+            raise HostTimeout(self.where, method, path, self._gave_up.seconds, self._gave_up.messages[0]) from None
+
+    def _done(self, conn, close=False):
+        with self._lock:
+            self._active.discard(conn)
+        if close:
+            conn.close()
+
+    def _cut(self):
+        """Ends every request in flight (their threads see a closed connection at once)."""
+        for conn in list(self._active):
+            try:
+                if conn.sock:
+                    conn.sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
 
     def _read(self, answer, method, path):
         """The body, refused beyond max_response_bytes (announced or actually sent)."""

@@ -267,15 +267,16 @@ def firmware_family(version, image=None):
 
 
 def firmware_at_least(actual, minimum, kind="BMC", actual_image=None, actual_date=None, minimum_image=None, minimum_date=None):
-    """True/False: is `actual` at least `minimum`? Within a family by version; across families by
-    release date (YYYY-MM-DD) when both are known; else ValueError naming both versions."""
+    """(True/False, how): is `actual` at least `minimum`? Within a family by version (how: None);
+    across families by release date (YYYY-MM-DD) when both are known; else ValueError naming both."""
     same = firmware_family(actual, actual_image) == firmware_family(minimum, minimum_image)
     if kind.upper() == "BIOS":
         same = firmware_family(actual, actual_image)[0] == firmware_family(minimum, minimum_image)[0]
     if same:
-        return version_ge(actual, minimum)
+        return version_ge(actual, minimum), None
     if actual_date and minimum_date:
-        return str(actual_date)[:10] >= str(minimum_date)[:10]
+        return str(actual_date)[:10] >= str(minimum_date)[:10], "other version family: compared by release date, %s of %s and %s of %s" % (
+            str(actual_date)[:10], actual, str(minimum_date)[:10], minimum)
     raise ValueError("%s %s (%s) and %s (%s) are different version families and their release dates are not both known: "
                      "list the image explicitly in the approved images" % (
                          kind, actual, actual_image or "image unknown", minimum, minimum_image or "image unknown"))
