@@ -149,7 +149,7 @@ def make_app(bmcs_by_address: dict[str, BMC]) -> web.Application:
         bmc, method, path = ctx.bmc, ctx.request.method, ctx.path
         if (method, path) not in PUBLIC:
             authenticate(ctx)
-        for pattern, methods, licences in LICENSED:
+        for pattern, methods, licences in LICENSED if bmc.generation != "generic" else ():   # Supermicro licences only
             if method in methods.split() and pattern.fullmatch(path):
                 # X11 firmware does not split features between its licences.
                 if not bmc.license_names() & ({OOB, DCMS} if bmc.x11 else set(licences)):
@@ -160,7 +160,7 @@ def make_app(bmcs_by_address: dict[str, BMC]) -> web.Application:
         if method in ("PATCH", "PUT", "DELETE") and bmc.etags and path in bmc.store:
             await ctx.request.read()    # the whole body first: no other request runs between the check and the write
             check_if_match(ctx)
-        route, match = router.match(method, path, bmc.generation)
+        route, match = router.match(method, path, bmc.base_generation)
         if route:
             ctx.match = match
             return await route.handler(ctx)

@@ -113,6 +113,11 @@ class BMC:
         return self.generation == "x11"
 
     @property
+    def base_generation(self) -> str:
+        """The Supermicro tree a BMC is built from and routed as (the generic profile: X13's)."""
+        return "x13" if self.generation == "generic" else self.generation
+
+    @property
     def etags(self) -> bool:
         return not self.x11
 

@@ -274,6 +274,8 @@ def choose_deviations(rng: random.Random, generation: str, ratio: float) -> list
     if rng.random() >= ratio:
         return []
     names = applicable(generation)
+    if not names:       # the generic profile: no Supermicro deviation applies
+        return []
     return sorted(rng.sample(names, rng.randint(1, min(4, len(names)))))
 
 

@@ -230,3 +230,20 @@ def test_a_service_with_nothing_behind_the_root_is_never_compliant(mode, catalog
     assert not summary["compliant"] and summary["status"] in ("error", "unsupported")
     assert [i for i, r in results.items() if r["status"] == "pass"] == []
     assert summary["counts"]["error"] > 0
+
+
+def test_the_generic_profile_is_unsupported_with_its_standard_controls_checked(catalog, baseline):
+    # Old: classed X11 (no Oem.Supermicro in the root), every OEM control "not supported on X11",
+    # host compliant; the user never heard this is no Supermicro.
+    with SimFleet(count=1, profile="generic", base_address="127.0.45.1") as generic:
+        bmc = generic.bmcs[0]
+        values = dict(baseline, bmc_allowed_accounts=[dict(a, username=generic.username) if a["role"] == "Administrator" else a
+                                                      for a in baseline["bmc_allowed_accounts"]])
+        facts, results, summary = audit(generic, bmc, catalog, values)
+        assert (summary["status"], summary["reason"]) == ("unsupported", "Manufacturer 'Contoso', not a Supermicro BMC")
+        assert facts["identity"]["detection"]["signals"]["root.Vendor"] == "Contoso" and facts["gather"]["layout"] is None
+        for control in OEM_CONTROLS:
+            assert results[control]["status"] == "notapplicable", control
+        assert results["svc-ssh-off"]["status"] == "pass" and results["acct-default-creds"]["status"] == "pass"
+        generic.admin.patch_resource(bmc["name"], NETWORK_PROTOCOL, {"SSH": {"ProtocolEnabled": True}})
+        assert audit(generic, bmc, catalog, values)[1]["svc-ssh-off"]["status"] == "fail"
