@@ -3,15 +3,20 @@
 # Apache License 2.0 (see LICENSE)
 """Gather the normalized `bmc` facts the controls need (schema: docs/facts.md).
 
-Few requests, few round trips: the service root tells the layout, and from then on every path is
-known (supermicro.RESOURCE_PATHS). Wave 1 fetches the resources in parallel; wave 2 fetches the
-members of the collections it found (accounts, IP filter rules, event subscriptions, the BMC and
-BIOS firmware images). No discovery walk, and no Managers/1 (several seconds on real BMCs):
-every fact it holds is read elsewhere.
+Few requests, few round trips: on a Supermicro BMC every path is known once the layout is
+(supermicro.RESOURCE_PATHS). Wave 1 fetches the resources in parallel (when the root does not tell
+the layout, the ones every layout has first); wave 2 fetches the members of the collections it
+found (accounts, IP filter rules, event subscriptions, the BMC and BIOS firmware images). Vendor,
+layout and generation come from several signals (supermicro.detect), with the evidence in
+`identity.detection`; Managers/1 (seconds on real BMCs) only as a fallback. Another vendor's
+service is read by following links from the root.
 
-Each fact section is a dict with `supported: true` and its data, or
-`{"supported": false, "reason": "not supported on X11" | "not licensed"}`, or `{"error": "..."}`
-when the BMC failed to answer; one failing resource never fails the whole gather.
+Evidence, not absence of evidence: each fact section is `{"supported": true, ...}` with data of
+the expected types (TYPES), `{"supported": false, "reason": ...}` only from positive knowledge
+("not supported on X11", "not licensed", "not a Supermicro BMC"), or `{"error": "..."}` naming the
+path and the HTTP status for anything else (a 404 on a resource the layout serves, a listed member
+that does not answer, a missing or mistyped property). One failing resource never fails the
+whole gather.
 """
 
 from __future__ import annotations

@@ -81,13 +81,6 @@ def resource_paths(generation):
     return dict(RESOURCE_PATHS[layout(generation)])
 
 
-def is_legacy_root(service_root):
-    """True for the X11-era service root: Redfish 1.0.x with an empty Oem (reference 1.2).
-
-    Only a hint: a Redfish 1.9 root without Oem is no X11 root (see root_layout and detect)."""
-    return root_layout(service_root) == "X11"
-
-
 def root_layout(service_root):
     """The layout the service root alone tells: X11 (Redfish 1.0.x, `Oem: {}`), X13 (an
     `Oem.Supermicro` block: X12 and X13 share the layout) or None (it does not say)."""
@@ -207,16 +200,6 @@ def board_generation(board):
     """'X13' from 'X13DEG-OAD', 'H12' from 'H12SSL-i', 'X11' from 'X11DPU'; None when unknown."""
     match = re.match(r"^(?:MBD-)?([XHB])(\d{1,2})[A-Z]", (board or "").strip().upper())
     return "%s%s" % (match.group(1), match.group(2)) if match else None
-
-
-def detect_generation(service_root, board=None):
-    """The board generation (X11, X12, X13, H11, H12, H13, ...).
-
-    The board model (Chassis/1 Model) names the generation directly. Without it the service root
-    only separates the X11-era layout from the later one; the newer layout is reported as X13,
-    whose paths X12 shares.
-    """
-    return board_generation(board) or ("X11" if is_legacy_root(service_root) else "X13")
 
 
 # "Ver 1.4" inside a BIOS inventory version ("BIOS Date: 08/04/2023 Ver 1.4").

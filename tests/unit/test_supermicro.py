@@ -68,8 +68,8 @@ def test_layout(generation, layout):
 
 def test_x13_capture_is_x13(capture):
     root, chassis = capture(X13 + "ServiceRoot"), capture(X13 + "Chassis_1")
-    assert not supermicro.is_legacy_root(root)
-    assert supermicro.detect_generation(root, chassis["Model"]) == "X13"
+    assert supermicro.root_layout(root) == "X13"
+    assert supermicro.detect(root, None, chassis)["generation"] == "X13"
 
 
 @pytest.mark.parametrize("name", [
@@ -80,22 +80,22 @@ def test_x13_capture_is_x13(capture):
 ])
 def test_x12_x13_roots_use_the_oem_layout(capture, name):
     root = capture(name)
-    assert not supermicro.is_legacy_root(root)
-    assert supermicro.layout(supermicro.detect_generation(root)) in ("X12", "X13")
+    assert supermicro.root_layout(root) == "X13"        # X12 and X13 share it
+    assert supermicro.detect(root)["layout"] == "X13" and supermicro.detect(root)["generation"] is None
 
 
 def test_x12_capture_board_from_system(capture):
     root, system = capture("SYS-510T-MR_RF1.14.0__ServiceRoot"), capture("SYS-510T-MR_RF1.14.0__Systems_1")
     assert root["Vendor"] == "Supermicro" and system["Manufacturer"] == "Supermicro"
-    assert supermicro.detect_generation(root, "X12STH-SYS") == "X12"
+    assert supermicro.detect(root, system, {"Model": "X12STH-SYS"})["generation"] == "X12"
 
 
 def test_x11_root_is_legacy():
     # The X11 root (RedfishVersion 1.0.1, empty Oem) was only seen as a Python mock, not saved.
     root = {"@odata.type": "#ServiceRoot.v1_1_0.ServiceRoot", "RedfishVersion": "1.0.1", "Oem": {}}
-    assert supermicro.is_legacy_root(root)
-    assert supermicro.detect_generation(root) == "X11"
-    assert supermicro.detect_generation(root, "X11SSM-F") == "X11"
+    assert supermicro.root_layout(root) == "X11"
+    assert supermicro.detect(root, {"Manufacturer": "Supermicro"})["layout"] == "X11"
+    assert supermicro.detect(root, {"Manufacturer": "Supermicro"}, {"Model": "X11SSM-F"})["generation"] == "X11"
 
 
 def test_oem_paths_move_between_generations():
@@ -140,7 +140,7 @@ def test_a_redfish_1_9_root_without_oem_tells_no_layout(capture):
     # Old: is_legacy_root() -> True: "X11".
     root = capture("X13DEG-OAD_SYS-821GE-TNHR_earlierFW-RF1.9.0__ServiceRoot")
     root.pop("Oem")
-    assert supermicro.root_layout(root) is None and not supermicro.is_legacy_root(root)
+    assert supermicro.root_layout(root) is None
     found = supermicro.detect(root, {"Manufacturer": "Supermicro"}, None, {"FirmwareInventory": {"@odata.id": "/x"}})
     assert found["layout"] == "X13" and found["supermicro"]
     assert supermicro.detect(root)["unsupported"].startswith("nothing names the vendor")
