@@ -254,3 +254,33 @@ def test_an_interrupted_audit_logs_every_session_out(slow_fleet, tmp_path, signu
             playbook.wait()
     assert playbook.returncode != 0
     assert {name: slow_fleet.admin.sessions(name) for name in names} == {name: [] for name in names}
+
+
+# -- deadlines and limits reach the client -----------------------------------------------------
+
+def test_host_timeout_and_response_size_reach_the_client(fleet, run_playbook, tmp_path):
+    hardened = fleet.bmcs[0]["name"]
+    results_dir = tmp_path / "reports"
+    fleet.admin.set_knobs(hardened, fault={"kind": "huge", "bytes": 300000, "paths": ["/redfish/v1/AccountService"],
+                                           "methods": ["GET"]})
+    try:
+        inventory = make_inventory(tmp_path, fleet.inventory_path, results_dir,
+                                   extra_vars={hardened: {"bmc_max_response_size": 100000}})
+        run = run_playbook("playbooks/audit.yml", inventory, extravars={"bmc_audit_results_dir": str(results_dir)},
+                           cmdline="--limit %s" % hardened)
+        assert run.status == "successful", run.stdout[-3000:]
+        record = stored(results_dir, hardened)
+        assert record["status"] == "error"
+        assert "larger than the 100000 bytes allowed" in json.dumps(record["facts"])
+
+        fleet.admin.set_knobs(hardened, fault={"kind": "timeout", "seconds": 60, "methods": ["GET"],
+                                               "paths": ["/redfish/v1/AccountService"]})
+        (inventory / "host_vars" / ("%s.yml" % hardened)).write_text(json.dumps({"bmc_host_timeout": 2, "bmc_timeout": 30}))
+        run = run_playbook("playbooks/audit.yml", inventory, extravars={"bmc_audit_results_dir": str(results_dir)},
+                           cmdline="--limit %s" % hardened)
+        assert run.status == "successful", run.stdout[-3000:]
+        record = stored(results_dir, hardened)
+        assert record["status"] == "error"
+        assert "timed out after 2 s" in json.dumps(record)
+    finally:
+        fleet.admin.set_knobs(hardened, fault=None)
