@@ -10,6 +10,8 @@ Modes (`ForeignRedfish(mode)`):
 * "redirect": every GET answers 302 to a login page.
 * "root-only": the root (with a Supermicro Oem block) and nothing else (404).
 * "systems-only": the root and Systems/1 (Manufacturer Supermicro), nothing else.
+* "busy": the generic service, but a GET answers 503 with `Retry-After: 1` until a second has
+  passed since its first 503 (a client that does not wait gets 503 again).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import json
 import ssl
 import tempfile
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -104,6 +107,7 @@ class ForeignRedfish:
     def __init__(self, mode, address="127.0.77.1"):
         self.mode, self.address, self.port = mode, address, free_port()
         self.requests = []      # [(method, path, status)]
+        self._busy_since = {}   # path -> monotonic time of its first 503 ("busy")
         self._tmp = tempfile.TemporaryDirectory()
         ca = CertificateAuthority(Path(self._tmp.name))
         self.ca_path = str(ca.cert_path)
@@ -116,13 +120,17 @@ class ForeignRedfish:
             return 201, {"X-Auth-Token": "t0k3n", "Location": R + "/SessionService/Sessions/1"}, b'{"Id": "1"}'
         if method == "DELETE":
             return 204, {}, b""
+        if self.mode == "busy" and method == "GET":
+            first = self._busy_since.setdefault(path, time.monotonic())
+            if time.monotonic() - first < 1:
+                return 503, {"Retry-After": "1", "Content-Type": "application/json"}, b'{"error": {"message": "busy"}}'
         if self.mode == "empty":
             return 200, {"Content-Type": "application/json"}, b"{}"
         if self.mode == "html":
             return 200, {"Content-Type": "text/html"}, b"<html><body><h1>Welcome</h1><p>Please log in.</p></body></html>"
         if self.mode == "redirect":
             return 302, {"Location": "https://%s:%d/login.html" % (self.address, self.port)}, b""
-        body = TREES[self.mode].get(path)
+        body = TREES.get(self.mode, GENERIC).get(path)
         if body is None:
             return 404, {"Content-Type": "application/json"}, json.dumps(
                 {"error": {"code": "Base.1.8.GeneralError", "message": "not found: %s" % path}}).encode()

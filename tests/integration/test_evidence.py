@@ -247,3 +247,22 @@ def test_the_generic_profile_is_unsupported_with_its_standard_controls_checked(c
         assert results["svc-ssh-off"]["status"] == "pass" and results["acct-default-creds"]["status"] == "pass"
         generic.admin.patch_resource(bmc["name"], NETWORK_PROTOCOL, {"SSH": {"ProtocolEnabled": True}})
         assert audit(generic, bmc, catalog, values)[1]["svc-ssh-off"]["status"] == "fail"
+
+
+def test_retry_after_is_honoured():
+    # Old: Retry-After ignored: the retry came after the 0.01 s backoff and got 503 again.
+    with ForeignRedfish("busy") as service:
+        with RedfishClient(service.address, port=service.port, username="ops", password="Foreign!Pass1",
+                           ca_path=service.ca_path, retries=1, backoff=0.01) as rf:
+            assert rf.get(R)["Vendor"] == "Contoso"
+        assert [s for m, p, s in service.requests if m == "GET"] == [503, 200]
+
+
+def test_a_firmware_version_that_is_a_number_is_an_error(fleet, catalog, baseline):
+    # Old: the number went into the facts and broke the fleet report ('<' between str and int).
+    bmc = fresh(fleet, "x13")
+    fleet.admin.patch_resource(bmc["name"], R + "/UpdateService/FirmwareInventory/BMC", {"Version": 1.5})
+    facts, results, _ = audit(fleet, bmc, catalog, baseline)
+    assert facts["firmware"] == {"error": "GET %s/UpdateService/FirmwareInventory/BMC: HTTP 200 but property Version is "
+                                          "float 1.5, expected str" % R}
+    assert results["fw-bmc-min-version"]["status"] == "error"
