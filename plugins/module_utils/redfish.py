@@ -153,7 +153,7 @@ class RedfishClient:
         self._closed = False
         self._active = set()            # connections with a request in flight (cut when giving up)
         self._idle = queue.LifoQueue()
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()     # re-entrant: close() may run in a signal handler of a thread holding it
         self._requests = 0
         self._etags = {}
         self._token = self._session_uri = None
@@ -360,6 +360,8 @@ class RedfishClient:
             headers["Content-Type"] = "application/json"
         attempts = self.retries + 1 if attempts is None else attempts
         for attempt in range(attempts):
+            if self._closed and budget:     # closed (e.g. an interrupted run): nothing new is sent, no retry either
+                raise RedfishError(self.where, method, path, reason="not sent: the client was closed")
             deadline, by_budget = self._deadline(method, path, timeout or self.timeout, budget)
             conn = self._connection(deadline)
             with self._lock:
@@ -368,6 +370,8 @@ class RedfishClient:
             try:
                 if conn.sock is None:
                     conn.connect()
+                if getattr(conn, "cut", False):     # cut (close, giving up) while connecting
+                    raise ConnectionAbortedError("the request was cut")
                 conn.sock.deadline = deadline
                 conn.request(method, path, body=payload, headers=headers)
                 answer = conn.getresponse()
@@ -449,6 +453,7 @@ class RedfishClient:
     def _cut(self):
         """Ends every request in flight (their threads see a closed connection at once)."""
         for conn in list(self._active):
+            conn.cut = True
             try:
                 if conn.sock:
                     conn.sock.shutdown(socket.SHUT_RDWR)

@@ -286,12 +286,13 @@ def test_the_host_budget_keeps_what_was_read(fleet, bmc):
     fleet.admin.set_knobs(bmc["name"], latency_ms=250)
     with client(fleet, bmc, host_timeout=1.2) as rf:
         facts = gather.gather(rf)
+        with pytest.raises(HostTimeout, match="timed out after 1 s"):
+            rf.get(SESSION_SERVICE)
+    assert fleet.admin.sessions(bmc["name"]) == []      # the logout is outside the budget
     sections = {name: s for name, s in facts.items() if name not in ("schema", "identity", "gather")}
     timed_out = [n for n, s in sections.items() if s.get("error", "").startswith("timed out after 1 s")]
     assert timed_out and len(timed_out) < len(sections)
     assert any(s.get("supported") for s in sections.values())
-    with pytest.raises(HostTimeout, match="timed out after 1 s"):
-        rf.get(SESSION_SERVICE)
 
 
 @pytest.mark.parametrize("announce", [True, False])
@@ -337,3 +338,20 @@ def test_close_logs_out_once_and_can_be_called_again(fleet, bmc):
     rf.close()
     assert fleet.admin.sessions(bmc["name"]) == []
     assert [e[0] for e in log(fleet, bmc)] == ["POST", "GET", "DELETE"]
+
+
+def test_close_during_requests_in_flight_ends_them_and_logs_out(fleet, bmc):
+    # What an interrupted run does (SIGINT/SIGTERM handler): the session is logged out, the
+    # requests in flight end instead of waiting for their timeout.
+    fleet.admin.set_knobs(bmc["name"], fault={"kind": "timeout", "seconds": 60, "paths": [SESSION_SERVICE], "methods": ["GET"]})
+    rf = client(fleet, bmc, timeout=60)
+    rf.login()
+    answers = {}
+    worker = threading.Thread(target=lambda: answers.update(rf.get_many([SESSION_SERVICE, SESSION_SERVICE + "/Sessions"])))
+    worker.start()
+    while not [e for e in log(fleet, bmc) if e[0] == "GET" and e[2] == 0]:
+        time.sleep(0.05)        # the hanging GET has reached the BMC
+    rf.close()
+    worker.join(30)
+    assert not worker.is_alive() and isinstance(answers[SESSION_SERVICE], RedfishError)
+    assert fleet.admin.sessions(bmc["name"]) == []
