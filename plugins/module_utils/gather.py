@@ -157,6 +157,8 @@ class _Resources:
 
     def __call__(self, key, optional=False):
         path = self.paths.get(key)
+        if not path and self.absent is None:    # no positive knowledge: the layout is unknown
+            raise _Failed("not read: the board and firmware family are unknown, so is where this BMC keeps it")
         if not path:
             if optional:
                 return None
@@ -238,7 +240,7 @@ def gather(client):
         found["layout"] = layout
 
     absent = ("not a Supermicro BMC" if not found["supermicro"]
-              else "not supported on %s" % (found["generation"] or found["layout"]))
+              else "not supported on %s" % (found["generation"] or found["layout"]) if found["layout"] else None)
     if not found["supermicro"]:
         paths = {k: p for k, p in paths.items() if k not in OEM_RESOURCES}
     resources = _Resources(paths, fetched, absent)

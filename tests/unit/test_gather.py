@@ -206,3 +206,13 @@ def test_x11_layout(x13_tree, catalog, baseline):
 ])
 def test_destination(value, host):
     assert gather.destination(value) == host
+
+
+def test_a_supermicro_of_unknown_family_is_unsupported_without_guesses(x13_tree):
+    # Old: a root without Oem.Supermicro was "X11", and every OEM resource "not supported on X11".
+    tree = {"/redfish/v1": {"RedfishVersion": "1.9.0", "Vendor": "Supermicro"},
+            "/redfish/v1/Systems/1": x13_tree["/redfish/v1/Systems/1"]}
+    facts = gather.gather(FakeClient(tree))
+    assert facts["identity"]["unsupported"].startswith("unknown board and firmware family")
+    assert "error" in facts["kcs"] and "error" in facts["session"]
+    assert not [name for name, section in facts.items() if isinstance(section, dict) and section.get("supported") is False]
