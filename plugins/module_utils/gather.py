@@ -191,35 +191,22 @@ def _body(value):
 def gather(client):
     """The `bmc` facts of the BMC behind an open RedfishClient (see docs/facts.md).
 
-    Only a service that never answers (no connection, timeout) or refuses the login raises;
-    everything else, a root that is not JSON included, becomes facts with errors."""
+    Only a refused login (LoginRefused) or a service root that never answers (no connection, no
+    answer in time) raises; everything else, a root that is no service root or a spent host
+    budget included, becomes facts with errors."""
     started = client.requests
     try:
         root = client.get(ROOT)
+    except HostTimeout as exc:
+        return _unreadable(exc, client.requests - started, None)
     except RedfishError as exc:
         if exc.status is None or exc.status in (401, 403):
             raise
-        return _unreadable(exc, client.requests - started)
-    guess = supermicro.root_layout(root)
-    root_vendor = root.get("Vendor") or supermicro._oem_key(root)
-    foreign = bool(root_vendor) and not supermicro.is_supermicro(root_vendor)
-    fetched, paths, layout = {}, {}, None
-    if not foreign:
-        # Wave 1: the resources every layout has at the same place, and the layout's own ones
-        # when the root tells the layout; otherwise those follow once the signals agree.
-        paths = {k: p for k, p in supermicro.resource_paths(guess or "X13").items()
-                 if p and (guess or k in supermicro.COMMON_KEYS)}
-        _fetch(client, paths, fetched)
-        found = _detect(root, fetched)
-        layout = found["layout"] or guess
-        if not found["supermicro"]:
-            foreign = True
-        elif layout and (guess is None or supermicro.resource_paths(layout) != supermicro.resource_paths(guess)):
-            own = {k: p for k, p in supermicro.resource_paths(layout).items() if p and k not in supermicro.COMMON_KEYS}
-            paths = dict({k: paths[k] for k in supermicro.COMMON_KEYS if k in paths}, **own)
-            _fetch(client, own, fetched)
-    if foreign:
-        layout = None
+        return _unreadable(exc, client.requests - started, "the service root is not a Redfish service root (HTTP %s %s)"
+                           % (exc.status, exc.reason))
+    fetched = {}
+    paths, layout = _supermicro_paths(client, root, fetched)
+    if paths is None:
         paths = _discover(client, root, fetched)
 
     # Wave 2: the members of the collections found.
@@ -231,35 +218,65 @@ def gather(client):
         fetched[key] = failures[0] if failures else [answers[p] for p in member_paths]
 
     found = _detect(root, fetched)
-    if found["supermicro"] and not found["generation"] and "manager" not in fetched:
-        # Managers/1 only as a fallback (seconds on real BMCs): Model, FirmwareVersion.
+    fallback = found["supermicro"] and not found["generation"] and "manager" not in fetched
+    if fallback:
+        # Managers/1 only as a fallback (seconds on real BMCs): its Model and FirmwareVersion.
         fetched["manager"] = client.get_many([supermicro.MANAGER])[supermicro.MANAGER]
         found = _detect(root, fetched)
     if found["supermicro"] and found["layout"] and layout and supermicro.resource_paths(found["layout"]) != supermicro.resource_paths(layout):
         found["conflicts"].append("read with the %s layout, signals say %s" % (layout, found["layout"]))
         found["layout"] = layout
 
+    facts = {"schema": SCHEMA_VERSION}
+    facts.update(_sections(root, found, paths, fetched))
+    facts["identity"].update(_identity_detection(found, fetched, paths, facts), bmc_version=facts["firmware"].get("bmc_version"))
+    members = {key: len(p) for key, p in wanted.items()}
+    facts["gather"] = {"layout": found["layout"], "requests": client.requests - started,
+                       "planned_requests": 1 + len(set(paths.values())) + sum(members.values()) + fallback, "members": members}
+    return facts
+
+
+def _supermicro_paths(client, root, fetched):
+    """Wave 1 on a Supermicro BMC: ({key: path}, layout); (None, None) when it is none.
+
+    The resources every layout has at the same place come first, with the layout's own ones when
+    the root tells the layout; otherwise those follow once the signals tell it."""
+    guess = supermicro.root_layout(root)
+    root_vendor = root.get("Vendor") or supermicro._oem_key(root)
+    if root_vendor and not supermicro.is_supermicro(root_vendor):
+        return None, None
+    paths = {k: p for k, p in supermicro.resource_paths(guess or "X13").items() if p and (guess or k in supermicro.COMMON_KEYS)}
+    _fetch(client, paths, fetched)
+    found = _detect(root, fetched)
+    if not found["supermicro"]:
+        return None, None
+    layout = found["layout"] or guess
+    if layout and (guess is None or supermicro.resource_paths(layout) != supermicro.resource_paths(guess)):
+        own = {k: p for k, p in supermicro.resource_paths(layout).items() if p and k not in supermicro.COMMON_KEYS}
+        paths = dict({k: paths[k] for k in supermicro.COMMON_KEYS if k in paths}, **own)
+        _fetch(client, own, fetched)
+    return paths, layout
+
+
+def _sections(root, found, paths, fetched):
+    """{section: facts} built from what was fetched (SECTIONS)."""
     absent = ("not a Supermicro BMC" if not found["supermicro"]
               else "not supported on %s" % (found["generation"] or found["layout"]) if found["layout"] else None)
     if not found["supermicro"]:
         paths = {k: p for k, p in paths.items() if k not in OEM_RESOURCES}
     resources = _Resources(paths, fetched, absent)
     resources.supermicro, resources.layout = found["supermicro"], found["layout"]
-    facts = {"schema": SCHEMA_VERSION}
+    sections = {}
     for name, build in SECTIONS.items():
         try:
-            facts[name] = dict(supported=True, **build(resources, root=root, generation=found["generation"] or found["layout"]))
+            sections[name] = dict(supported=True, **build(resources, root=root, generation=found["generation"] or found["layout"]))
         except _Unavailable as exc:
-            facts[name] = {"supported": False, "reason": str(exc)}
+            sections[name] = {"supported": False, "reason": str(exc)}
         except _Failed as exc:
-            facts[name] = {"error": str(exc)}
+            sections[name] = {"error": str(exc)}
         except (KeyError, TypeError, AttributeError, ValueError) as exc:
-            facts[name] = {"error": "unexpected answer from the BMC for %s: %s: %s" % (name, type(exc).__name__, exc)}
-    facts["identity"].update(_identity_detection(found, fetched, paths, facts), bmc_version=facts["firmware"].get("bmc_version"))
-    members = {key: len(p) for key, p in wanted.items()}
-    facts["gather"] = {"layout": found["layout"], "requests": client.requests - started,
-                       "planned_requests": 1 + len(set(paths.values())) + sum(members.values()), "members": members}
-    return facts
+            sections[name] = {"error": "unexpected answer from the BMC for %s: %s: %s" % (name, type(exc).__name__, exc)}
+    return sections
 
 
 # Resources only a Supermicro BMC has (OEM); on another vendor's BMC their sections are
@@ -299,14 +316,14 @@ def _identity_detection(found, fetched, paths, facts):
             "detection": {"signals": found["signals"], "conflicts": found["conflicts"]}}
 
 
-def _unreadable(error, requests):
-    """The facts of a service whose root answered, but not with a Redfish service root."""
+def _unreadable(error, requests, unsupported):
+    """The facts of a service whose root could not be read as a service root (or in time)."""
+    text = (error.reason + (" (%s)" % error.messages[0] if error.messages else "")) if isinstance(error, HostTimeout) else str(error)
     facts = {"schema": SCHEMA_VERSION}
     for name in SECTIONS:
-        facts[name] = {"error": str(error)}
-    facts["identity"] = {"supported": True, "vendor": None, "supermicro": False, "layout": None, "generation": None,
-                         "board": None, "board_error": str(error), "nothing_read": True,
-                         "unsupported": "the service root is not a Redfish service root (HTTP %s %s)" % (error.status, error.reason),
+        facts[name] = {"error": text}
+    facts["identity"] = {"supported": True, "vendor": None, "supermicro": None, "layout": None, "generation": None,
+                         "board": None, "board_error": text, "nothing_read": True, "unsupported": unsupported,
                          "detection": {"signals": {}, "conflicts": []}}
     facts["gather"] = {"layout": None, "requests": requests, "planned_requests": 1, "members": {}}
     return facts

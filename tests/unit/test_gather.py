@@ -216,3 +216,11 @@ def test_a_supermicro_of_unknown_family_is_unsupported_without_guesses(x13_tree)
     assert facts["identity"]["unsupported"].startswith("unknown board and firmware family")
     assert "error" in facts["kcs"] and "error" in facts["session"]
     assert not [name for name, section in facts.items() if isinstance(section, dict) and section.get("supported") is False]
+
+
+def test_a_spent_host_budget_on_the_root_gives_facts_not_an_exception(catalog):
+    from ansible_collections.bmclock.supermicro.plugins.module_utils.redfish import HostTimeout
+    facts = gather.gather(FakeClient({"/redfish/v1": HostTimeout("bmc", "GET", "/redfish/v1", 30)}))
+    assert facts["session"] == {"error": "timed out after 30 s"} and facts["identity"]["nothing_read"] is True
+    evaluation = compliance.evaluate(facts, catalog, {})
+    assert evaluation["summary"]["status"] == "error"
