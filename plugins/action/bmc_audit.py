@@ -166,10 +166,10 @@ class ActionModule(ControllerAction):
             reason = "login refused: %s; not retried before %s (bmc_retry_refused_login: true to retry)" % (
                 exc, refused["until"])
             return {}, ("error", reason), client.requests, dict(refused, reason=reason)
-        except redfish.HostTimeout as exc:
-            return {}, ("error", str(exc)), client.requests, None
         except redfish.RedfishError as exc:
-            return {}, ("unreachable", str(exc)), client.requests, None
+            # Unreachable only when nothing answered; a deadline, an oversized or odd answer is an error.
+            answered = exc.status is not None or isinstance(exc, (redfish.HostTimeout, redfish.ResponseTooLarge))
+            return {}, ("error" if answered else "unreachable", str(exc)), client.requests, None
         return facts, None, client.requests, None
 
     def _baseline(self, task_vars, catalog):

@@ -39,12 +39,14 @@ def login_refusal(previous, now, retry_after, default_wait):
     policy = ((previous or {}).get("facts") or {}).get("account_policy") or {}
     lockout = policy.get("lockout_duration")
     wait, source = default_wait, "bmc_refused_login_wait"
+    earlier = (previous or {}).get("login_refused") or {}
     if isinstance(lockout, int) and not isinstance(lockout, bool) and lockout > 0:
         wait, source = lockout, "the BMC's AccountLockoutDuration"
+    elif isinstance(earlier, dict) and earlier.get("wait_from") == "the BMC's AccountLockoutDuration":
+        wait, source = earlier["wait_s"], earlier["wait_from"]  # a refused run read no facts: keep what was known
     if isinstance(retry_after, (int, float)) and not isinstance(retry_after, bool) and retry_after > wait:
         wait, source = min(int(retry_after), 86400), "the BMC's Retry-After"
     return {"at": iso(now), "until": iso(now + datetime.timedelta(seconds=wait)), "wait_s": wait, "wait_from": source}
-
 
 
 def refusal_in_force(previous, now):

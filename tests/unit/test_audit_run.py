@@ -42,6 +42,12 @@ def test_the_window_falls_back_to_the_documented_default(stored):
     assert (window["wait_s"], window["wait_from"]) == (1800, "bmc_refused_login_wait")
 
 
+def test_a_second_refusal_keeps_the_lockout_duration_the_first_one_knew():
+    first = audit_run.login_refusal(previous(900), NOW, None, 1800)
+    later = NOW + datetime.timedelta(hours=1)
+    assert audit_run.login_refusal({"facts": {}, "login_refused": first}, later, None, 1800)["wait_s"] == 900
+
+
 def test_a_longer_retry_after_wins_but_is_capped_at_a_day():
     assert audit_run.login_refusal(previous(60), NOW, 600, 1800)["wait_s"] == 600
     assert audit_run.login_refusal(previous(60), NOW, 10 ** 7, 1800)["wait_s"] == 86400
