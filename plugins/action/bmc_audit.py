@@ -207,10 +207,14 @@ def _logout_on_signal(client):
             signal.signal(signum, handler)
 
     def handler(signum, frame):
-        restore()
+        # Ansible's parent follows a SIGINT with a SIGTERM to its workers: that one waits for the
+        # (bounded) logout instead of ending the worker half way through it.
+        for other in signums:
+            signal.signal(other, signal.SIG_IGN)
         try:
             client.close()
         finally:
+            restore()
             previous = saved[signum]
             if callable(previous):
                 previous(signum, frame)

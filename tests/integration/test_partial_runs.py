@@ -236,8 +236,8 @@ def test_an_interrupted_audit_logs_every_session_out(slow_fleet, tmp_path, signu
     inventory = make_inventory(tmp_path, slow_fleet.inventory_path, tmp_path / "reports")
     command = [str(BIN / "ansible-playbook"), "playbooks/audit.yml", "-i", str(inventory),
                "-e", "bmc_audit_results_dir=%s" % (tmp_path / "reports")]
-    playbook = subprocess.Popen(command, cwd=ROOT, stdout=(tmp_path / "out").open("w"), stderr=subprocess.STDOUT,
-                                start_new_session=True)
+    playbook = subprocess.Popen(command, cwd=ROOT, stdin=subprocess.DEVNULL, stdout=(tmp_path / "out").open("w"),
+                                stderr=subprocess.STDOUT, start_new_session=True)
     try:
         open_sessions = []
         for _ in range(300):  # until every BMC has its audit session open (or 30 s)
@@ -253,6 +253,12 @@ def test_an_interrupted_audit_logs_every_session_out(slow_fleet, tmp_path, signu
             os.killpg(playbook.pid, signal.SIGKILL)
             playbook.wait()
     assert playbook.returncode != 0
+    # Ansible's workers run in sessions of their own and may still be logging out when
+    # ansible-playbook has exited: wait for that (bounded), as a next job would start later.
+    for _ in range(200):
+        if not any(slow_fleet.admin.sessions(name) for name in names):
+            break
+        time.sleep(0.1)
     assert {name: slow_fleet.admin.sessions(name) for name in names} == {name: [] for name in names}
 
 
