@@ -247,7 +247,7 @@ def _supermicro_paths(client, root, fetched):
     The resources every layout has at the same place come first, with the layout's own ones when
     the root tells the layout; otherwise those follow once the signals tell it."""
     guess = supermicro.root_layout(root)
-    root_vendor = root.get("Vendor") or supermicro._oem_key(root)
+    root_vendor = root.get("Vendor") or supermicro.oem_key(root)
     if root_vendor and not supermicro.is_supermicro(root_vendor):
         return None, None
     paths = {k: p for k, p in supermicro.resource_paths(guess or "X13").items() if p and (guess or k in supermicro.COMMON_KEYS)}
