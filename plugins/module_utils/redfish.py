@@ -27,6 +27,7 @@
 from __future__ import annotations
 
 import base64
+import email.utils
 import http.client
 import json
 import os
@@ -55,6 +56,20 @@ LOGOUT_TIMEOUT = 5              # seconds; the logout must not hold up an interr
 DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024
 
 
+def retry_after_seconds(value, now=None):
+    """Seconds from a Retry-After header (delta-seconds or an HTTP date), or None."""
+    text = str(value or "").strip()
+    if text.isdigit():
+        return int(text)
+    try:
+        when = email.utils.parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when is None or when.tzinfo is None:
+        return None
+    return max(0, int(when.timestamp() - (time.time() if now is None else now)))
+
+
 class RedfishError(Exception):
     """A Redfish request that failed: HTTP status >= 400, or no answer (status None)."""
 
@@ -62,6 +77,7 @@ class RedfishError(Exception):
         self.host, self.method, self.path, self.status = host, method, path, status
         self.messages, self.message_ids = list(messages), list(message_ids)
         self.reason = reason or (http.client.responses.get(status, "") if status else "no answer")
+        self.retry_after = None   # seconds the BMC asked us to wait (Retry-After), when it said
         super().__init__(str(self))
 
     def __str__(self):
@@ -197,7 +213,9 @@ class RedfishClient:
             response = self._send("POST", SESSIONS, {"UserName": self.username, "Password": self.__password})
         except RedfishError as exc:
             if exc.status in (401, 403) and not exc.not_licensed:
-                raise LoginRefused(exc.host, exc.method, exc.path, exc.status, exc.messages, exc.message_ids) from None
+                refused = LoginRefused(exc.host, exc.method, exc.path, exc.status, exc.messages, exc.message_ids)
+                refused.retry_after = exc.retry_after
+                raise refused from None
             raise
         self._token = response.headers.get("x-auth-token")
         if not self._token:
@@ -496,8 +514,9 @@ class RedfishClient:
 
     def _pause(self, attempt, retry_after=None):
         wait = min(self.backoff * 2 ** attempt, 10)
-        if retry_after and str(retry_after).strip().isdigit():
-            wait = min(int(retry_after), MAX_RETRY_AFTER)
+        seconds = retry_after_seconds(retry_after)
+        if seconds is not None:
+            wait = min(seconds, MAX_RETRY_AFTER)
         if self.host_timeout is not None and self._started is not None:
             wait = min(wait, max(0, self._started + self.host_timeout - time.monotonic()))
         time.sleep(wait)
@@ -515,7 +534,9 @@ class RedfishClient:
             messages = [summary] if summary else []
         if self.__password:  # Base messages echo rejected values: never carry the password on
             messages = [str(m).replace(self.__password, "********") for m in messages]
-        return RedfishError(self.where, method, path, response.status, messages, [i.get("MessageId") or "" for i in info])
+        error = RedfishError(self.where, method, path, response.status, messages, [i.get("MessageId") or "" for i in info])
+        error.retry_after = retry_after_seconds(response.headers.get("retry-after"))
+        return error
 
 
 def _tls_context(ca_path, validate_certs):

@@ -12,12 +12,15 @@ Modes (`ForeignRedfish(mode)`):
 * "systems-only": the root and Systems/1 (Manufacturer Supermicro), nothing else.
 * "no-members" / "no-accounts": the generic service, its account collection without a Members
   list / with an empty one.
+* "locked-out": the login answers 401 with `Retry-After` as an HTTP date 600 s ahead (an account
+  locked out by earlier failures).
 * "busy": the generic service, but a GET answers 503 with `Retry-After: 1` until a second has
   passed since its first 503 (a client that does not wait gets 503 again).
 """
 
 from __future__ import annotations
 
+import email.utils
 import json
 import ssl
 import tempfile
@@ -120,6 +123,9 @@ class ForeignRedfish:
     def answer(self, method, path):
         """(status, headers, body bytes) for one request."""
         path = path.split("?")[0].rstrip("/") or "/"
+        if method == "POST" and path == R + "/SessionService/Sessions" and self.mode == "locked-out":
+            return 401, {"Retry-After": email.utils.formatdate(time.time() + 600, usegmt=True),
+                         "Content-Type": "application/json"}, b'{"error": {"message": "account locked"}}'
         if method == "POST" and path == R + "/SessionService/Sessions":
             return 201, {"X-Auth-Token": "t0k3n", "Location": R + "/SessionService/Sessions/1"}, b'{"Id": "1"}'
         if method == "DELETE":

@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from ansible_collections.bmclock.supermicro.plugins.module_utils import compliance, gather
-from ansible_collections.bmclock.supermicro.plugins.module_utils.redfish import RedfishClient
+from ansible_collections.bmclock.supermicro.plugins.module_utils.redfish import LoginRefused, RedfishClient, retry_after_seconds
 from bmcsim.testing import SimFleet
 from foreign_redfish import ForeignRedfish
 from playbook_support import fresh
@@ -258,6 +258,18 @@ def test_retry_after_is_honoured():
         assert [s for m, p, s in service.requests if m == "GET"] == [503, 200]
 
 
+def test_a_refused_login_carries_the_bmcs_retry_after():
+    # Old: LoginRefused had no retry_after, so the lockout window ignored what the BMC asked for.
+    with ForeignRedfish("locked-out") as service:
+        client = RedfishClient(service.address, port=service.port, username="ops", password="Foreign!Pass1",
+                               ca_path=service.ca_path)
+        with pytest.raises(LoginRefused) as refused:
+            client.login()
+        client.close()
+    assert 590 <= refused.value.retry_after <= 600
+    assert [m for m, p, s in service.requests] == ["POST"]
+
+
 def test_a_firmware_version_that_is_a_number_is_an_error(fleet, catalog, baseline):
     # Old: the number went into the facts and broke the fleet report ('<' between str and int).
     bmc = fresh(fleet, "x13")
@@ -276,3 +288,9 @@ def test_an_account_collection_without_accounts_is_an_error(catalog, baseline, m
         facts, results, _ = audit_foreign(service, catalog, baseline)
     assert words in facts["accounts"]["error"] and "/AccountService/Accounts" in facts["accounts"]["error"]
     assert results["acct-default-creds"]["status"] == "error" and results["acct-allowlist"]["status"] == "error"
+
+
+@pytest.mark.parametrize("header, seconds", [("120", 120), ("Thu, 01 Jan 1970 00:10:00 GMT", 600),
+                                             ("soon", None), ("", None), (None, None)])
+def test_retry_after_as_seconds_or_an_http_date(header, seconds):
+    assert retry_after_seconds(header, now=0) == seconds
