@@ -4,7 +4,7 @@ VENV  := .venv
 BIN   := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup demo test unit lint molecule bench clean
+.PHONY: setup demo test unit lint molecule collection bench clean
 
 setup: $(STAMP)
 
@@ -24,7 +24,7 @@ RUN := PATH="$(CURDIR)/$(BIN):$$PATH"
 # molecule and ansible-lint. Nothing needs Galaxy or the internet.
 test: setup
 	$(RUN) $(BIN)/python -m pytest
-	$(MAKE) --no-print-directory molecule lint
+	$(MAKE) --no-print-directory molecule lint collection
 
 unit: setup
 	$(RUN) $(BIN)/python -m pytest tests/unit tests/simulator
@@ -34,6 +34,10 @@ molecule: setup
 
 lint: setup
 	$(RUN) $(BIN)/ansible-lint
+
+# Build the collection tarball, install it elsewhere, ansible-test sanity + ansible-doc on that copy.
+collection: setup
+	$(RUN) $(BIN)/python scripts/collection-check
 
 bench: setup
 	$(RUN) $(BIN)/python bench/run.py

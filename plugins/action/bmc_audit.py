@@ -16,12 +16,9 @@ from ansible.errors import AnsibleActionFail
 from ansible_collections.bmclock.supermicro.plugins.module_utils import compliance, results
 from ansible_collections.bmclock.supermicro.plugins.module_utils.gather import gather
 from ansible_collections.bmclock.supermicro.plugins.module_utils.redfish import RedfishError
+# The options: documented and declared once, in the module stub (validate-modules compares them).
+from ansible_collections.bmclock.supermicro.plugins.modules.bmc_audit import ARGUMENT_SPEC
 from ansible_collections.bmclock.supermicro.plugins.plugin_utils.controller_action import ControllerAction, load_catalog
-
-ARGUMENT_SPEC = {  # plus CONNECTION_SPEC
-    "catalog": {"type": "path", "required": True},
-    "results_dir": {"type": "path"},
-}
 
 
 class ActionModule(ControllerAction):

@@ -155,7 +155,7 @@ def destination(value):
     elif text.startswith("[") and "]" in text:
         text = text[1:text.index("]")]
     elif text.count(":") == 1:
-        text = text.split(":")[0]
+        text = text.split(":", maxsplit=1)[0]
     text = text.lower()
     if text in _UNSET or text == "localhost":
         return None

@@ -1,7 +1,8 @@
 # -*- coding: utf-8 -*-
 # Copyright: contributors to bmclock.supermicro
 # Apache License 2.0 (see LICENSE)
-# The work is done by the action plugin of the same name, in the controller.
+# The work is done by the action plugin of the same name, in the controller; this file carries
+# the documentation and the argument spec the action validates.
 
 from __future__ import annotations
 
@@ -23,15 +24,24 @@ options:
     description: YAML control catalog to validate along with the baseline.
     type: path
     required: true
+extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
+  - ansible.builtin.action_common_attributes.flow
 attributes:
+  action:
+    support: full
+  async:
+    support: none
+  bypass_host_loop:
+    support: none
   check_mode:
     support: full
   diff_mode:
     support: none
-  action:
-    support: full
+  platform:
+    platforms: all
 author:
-  - bmclock contributors
+  - bmclock contributors (@bmclock)
 """
 
 EXAMPLES = r"""
@@ -51,9 +61,11 @@ controls:
 
 from ansible.module_utils.basic import AnsibleModule
 
+ARGUMENT_SPEC = {"catalog": {"type": "path", "required": True}}
+
 
 def main():
-    module = AnsibleModule(argument_spec={}, supports_check_mode=True)
+    module = AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
     module.fail_json(msg="bmclock.supermicro.bmc_baseline runs as an action plugin in the controller")
 
 

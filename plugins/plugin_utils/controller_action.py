@@ -12,24 +12,10 @@ from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.bmclock.supermicro.plugins.module_utils import compliance
+# CONNECTION_SPEC: the options of the doc fragment bmclock.supermicro.connection; an action adds its own.
+from ansible_collections.bmclock.supermicro.plugins.module_utils.connection import CONNECTION_SPEC, ENV_FALLBACK
 from ansible_collections.bmclock.supermicro.plugins.module_utils.redfish import RedfishClient
 
-# The options of bmclock.supermicro.connection (doc fragment); an action adds its own to these.
-CONNECTION_SPEC = {
-    "host": {"type": "str"},
-    "port": {"type": "int", "default": 443},
-    "username": {"type": "str"},
-    "password": {"type": "str", "no_log": True},
-    "ca_path": {"type": "path"},
-    "validate_certs": {"type": "bool", "default": True},
-    "auth": {"type": "str", "default": "session", "choices": ["session", "basic"]},
-    "timeout": {"type": "int", "default": 30},
-    "retries": {"type": "int", "default": 3},
-    "concurrency": {"type": "int", "default": 4},
-}
-
-# Environment variables an AWX custom credential type can inject (docs/awx.md).
-ENV_FALLBACK = {"username": "BMC_USERNAME", "password": "BMC_PASSWORD", "ca_path": "BMC_CA_PATH"}
 
 def load_catalog(path):
     """The control catalog, parsed and validated; an unreadable one fails the task with its path.
