@@ -8,11 +8,11 @@ STAMP := $(VENV)/.installed
 
 setup: $(STAMP)
 
-$(STAMP): pyproject.toml requirements/base.txt requirements/test.txt scripts/find-python
+$(STAMP): simulator/pyproject.toml requirements/base.txt requirements/test.txt scripts/find-python
 	@py="$$(scripts/find-python)" || exit 1; \
 	if [ ! -x $(BIN)/python ]; then echo "creating $(VENV) with $$py"; env $$py -m venv $(VENV) || exit 1; fi
 	$(BIN)/python -m pip install --quiet --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet --quiet -r requirements/test.txt -e .
+	$(BIN)/python -m pip install --quiet --quiet -r requirements/test.txt -e ./simulator
 	@touch $@
 
 demo: setup
