@@ -42,19 +42,18 @@ def fleet():
         yield sim
 
 
-def own_project(tmp_path, fleet, connection_vars):
-    """An operator's own folder: their inventory (the fleet; the connection variables only when
-    asked), a copy of the sample baseline as their group_vars, an empty ansible.cfg."""
+def own_project(tmp_path, fleet):
+    """An operator's own folder: their inventory (the fleet without any connection variable: they
+    come from module_defaults), a copy of the sample baseline as their group_vars, an empty ansible.cfg."""
     project = tmp_path / "ops"
     assert ROOT not in project.parents
     inventory = fleet_inventory = yaml.safe_load(Path(fleet.inventory_path).read_text())
     bmcs = fleet_inventory["all"]["children"]["bmcs"]
-    if not connection_vars:
-        for key in ("bmc_username", "bmc_password", "bmc_ca_path"):
-            del bmcs["vars"][key]
-        for group in bmcs["children"].values():
-            for host_vars in group["hosts"].values():
-                del host_vars["bmc_port"]
+    for key in ("bmc_username", "bmc_password", "bmc_ca_path"):
+        del bmcs["vars"][key]
+    for group in bmcs["children"].values():
+        for host_vars in group["hosts"].values():
+            del host_vars["bmc_port"]
     (project / "inventory" / "group_vars" / "all").mkdir(parents=True)
     (project / "inventory" / "hosts.yml").write_text(yaml.safe_dump(inventory))
     for baseline in (ROOT / "inventory" / "group_vars" / "all").glob("*.yml"):
@@ -75,10 +74,17 @@ def ansible_playbook(project, collections_path, playbook, *args):
                           capture_output=True, text=True, check=False)
 
 
+def module_defaults(fleet):
+    return {"group/bmclock.supermicro.bmc": {"port": fleet.port, "username": fleet.username,
+                                             "password": fleet.password, "ca_path": fleet.ca_path}}
+
+
 def test_own_playbook_audits_and_reports_with_the_installed_collection(collections_path, fleet, tmp_path):
-    project = own_project(tmp_path, fleet, connection_vars=True)
+    """The playbook of the README's 'Use the collection from your own playbooks'."""
+    project = own_project(tmp_path, fleet)
     playbook = [{
         "name": "Audit with the installed collection", "hosts": "bmcs", "gather_facts": False,
+        "module_defaults": module_defaults(fleet),
         "roles": [
             {"role": "bmclock.supermicro.bmc_audit", "vars": {"bmc_audit_results_dir": "{{ playbook_dir }}/results"}},
             {"role": "bmclock.supermicro.bmc_report", "vars": {"bmc_report_results_dir": "{{ playbook_dir }}/results"}},
@@ -97,20 +103,17 @@ def test_own_playbook_audits_and_reports_with_the_installed_collection(collectio
 def test_module_defaults_group_sets_the_connection_options_once(collections_path, fleet, tmp_path):
     """No connection variable in the inventory: port, credentials and CA come only from
     module_defaults on group/bmclock.supermicro.bmc; without them the same task fails."""
-    project = own_project(tmp_path, fleet, connection_vars=False)
+    project = own_project(tmp_path, fleet)
     catalog = collections_path / "ansible_collections/bmclock/supermicro/roles/bmc_audit/vars/controls.yml"
     tasks = [{"name": "Audit", "bmclock.supermicro.bmc_audit": {"catalog": str(catalog)}, "register": "audit"},
              {"name": "Keep the result", "ansible.builtin.copy": {
                  "content": "{{ audit.bmc_compliance | to_json }}", "dest": "{{ playbook_dir }}/{{ inventory_hostname }}.json",
                  "mode": "0600"}}]
     play = {"name": "Audit through module_defaults", "hosts": "bmcs", "gather_facts": False, "tasks": tasks}
-    defaults = {"group/bmclock.supermicro.bmc": {"port": fleet.port, "username": fleet.username,
-                                                 "password": fleet.password, "ca_path": fleet.ca_path}}
-
     without = ansible_playbook(project, collections_path, [play])
     assert without.returncode != 0 and "no BMC credentials" in without.stdout, without.stdout + without.stderr
 
-    done = ansible_playbook(project, collections_path, [dict(play, module_defaults=defaults)])
+    done = ansible_playbook(project, collections_path, [dict(play, module_defaults=module_defaults(fleet))])
     assert done.returncode == 0, done.stdout + done.stderr
     for bmc in fleet.bmcs:
         result = json.loads((project / ("%s.json" % bmc["name"])).read_text())
