@@ -113,6 +113,8 @@ def test_module_defaults_group_sets_the_connection_options_once(collections_path
     without = ansible_playbook(project, collections_path, [play])
     assert without.returncode != 0 and "no BMC credentials" in without.stdout, without.stdout + without.stderr
 
+    # module_defaults are task options, so they win over the bmc_* inventory variables (README).
+    (project / "inventory" / "group_vars" / "all" / "connection.yml").write_text("bmc_port: 9\n")
     done = ansible_playbook(project, collections_path, [dict(play, module_defaults=module_defaults(fleet))])
     assert done.returncode == 0, done.stdout + done.stderr
     for bmc in fleet.bmcs:
