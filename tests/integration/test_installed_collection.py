@@ -80,17 +80,25 @@ def module_defaults(fleet):
 
 
 def test_own_playbook_audits_and_reports_with_the_installed_collection(collections_path, fleet, tmp_path):
-    """The playbook of the README's 'Use the collection from your own playbooks'."""
+    """The playbook of the README's 'Use the collection from your own playbooks', the password
+    in a vaulted variable."""
     project = own_project(tmp_path, fleet)
+    (project / "vault-pass").write_text("not-the-bmc-password\n")
+    vaulted = subprocess.run([BIN / "ansible-vault", "encrypt_string", "--vault-password-file", "vault-pass",
+                              "--name", "vault_bmc_password", fleet.password], cwd=project, capture_output=True,
+                             text=True, check=True).stdout
+    (project / "inventory" / "group_vars" / "all" / "vault.yml").write_text(vaulted)
+    defaults = module_defaults(fleet)
+    defaults["group/bmclock.supermicro.bmc"]["password"] = "{{ vault_bmc_password }}"
     playbook = [{
         "name": "Audit with the installed collection", "hosts": "bmcs", "gather_facts": False,
-        "module_defaults": module_defaults(fleet),
+        "module_defaults": defaults,
         "roles": [
             {"role": "bmclock.supermicro.bmc_audit", "vars": {"bmc_audit_results_dir": "{{ playbook_dir }}/results"}},
             {"role": "bmclock.supermicro.bmc_report", "vars": {"bmc_report_results_dir": "{{ playbook_dir }}/results"}},
         ],
     }]
-    done = ansible_playbook(project, collections_path, playbook)
+    done = ansible_playbook(project, collections_path, playbook, "--vault-password-file", "vault-pass")
     assert done.returncode == 0, done.stdout + done.stderr
     for bmc in fleet.bmcs:
         record = json.loads((project / "results" / ("%s.json" % bmc["name"])).read_text())
