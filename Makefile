@@ -4,15 +4,15 @@ VENV  := .venv
 BIN   := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup demo test unit lint molecule bench clean
+.PHONY: setup demo test unit lint molecule collection bench clean
 
 setup: $(STAMP)
 
-$(STAMP): pyproject.toml requirements/base.txt requirements/test.txt scripts/find-python
+$(STAMP): simulator/pyproject.toml requirements/base.txt requirements/test.txt scripts/find-python
 	@py="$$(scripts/find-python)" || exit 1; \
 	if [ ! -x $(BIN)/python ]; then echo "creating $(VENV) with $$py"; env $$py -m venv $(VENV) || exit 1; fi
 	$(BIN)/python -m pip install --quiet --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet --quiet -r requirements/test.txt -e .
+	$(BIN)/python -m pip install --quiet --quiet -r requirements/test.txt -e ./simulator
 	@touch $@
 
 demo: setup
@@ -24,7 +24,7 @@ RUN := PATH="$(CURDIR)/$(BIN):$$PATH"
 # molecule and ansible-lint. Nothing needs Galaxy or the internet.
 test: setup
 	$(RUN) $(BIN)/python -m pytest
-	$(MAKE) --no-print-directory molecule lint
+	$(MAKE) --no-print-directory molecule lint collection
 
 unit: setup
 	$(RUN) $(BIN)/python -m pytest tests/unit tests/simulator
@@ -34,6 +34,10 @@ molecule: setup
 
 lint: setup
 	$(RUN) $(BIN)/ansible-lint
+
+# Build the collection tarball, install it elsewhere, ansible-test sanity + ansible-doc on that copy.
+collection: setup
+	$(RUN) $(BIN)/python scripts/collection-check
 
 bench: setup
 	$(RUN) $(BIN)/python bench/run.py

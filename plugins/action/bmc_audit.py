@@ -19,17 +19,9 @@ from ansible.errors import AnsibleActionFail
 
 from ansible_collections.bmclock.supermicro.plugins.module_utils import audit_run, compliance, redfish, results, selection
 from ansible_collections.bmclock.supermicro.plugins.module_utils.gather import gather
+# The options: documented and declared once, in the module stub (validate-modules compares them).
+from ansible_collections.bmclock.supermicro.plugins.modules.bmc_audit import ARGUMENT_SPEC
 from ansible_collections.bmclock.supermicro.plugins.plugin_utils.controller_action import ControllerAction, load_catalog
-
-ARGUMENT_SPEC = {  # plus CONNECTION_SPEC
-    "catalog": {"type": "path", "required": True},
-    "results_dir": {"type": "path"},
-    "controls": {"type": "list", "elements": "str"},
-    "host_timeout": {"type": "int", "default": 300},
-    "max_response_size": {"type": "int", "default": 16 * 1024 * 1024},
-    "retry_refused_login": {"type": "bool", "default": False},
-    "refused_login_wait": {"type": "int", "default": 1800},
-}
 
 
 def _now():

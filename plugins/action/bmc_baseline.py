@@ -17,13 +17,9 @@ import yaml
 from ansible.errors import AnsibleActionFail
 
 from ansible_collections.bmclock.supermicro.plugins.module_utils import audit_run, compliance, selection
+# The options: documented and declared once, in the module stub (validate-modules compares them).
+from ansible_collections.bmclock.supermicro.plugins.modules.bmc_baseline import ARGUMENT_SPEC
 from ansible_collections.bmclock.supermicro.plugins.plugin_utils.controller_action import ControllerAction, load_catalog
-
-ARGUMENT_SPEC = {
-    "catalog": {"type": "path", "required": True},
-    "check_selection": {"type": "bool", "default": False},
-    "play_tags": {"type": "list", "elements": "str", "default": []},
-}
 
 
 def defining_files(task_vars, host, key, value):

@@ -16,16 +16,9 @@ import os
 from ansible.errors import AnsibleActionFail
 
 from ansible_collections.bmclock.supermicro.plugins.module_utils import report, results
+# The options: documented and declared once, in the module stub (validate-modules compares them).
+from ansible_collections.bmclock.supermicro.plugins.modules.bmc_report import ARGUMENT_SPEC
 from ansible_collections.bmclock.supermicro.plugins.plugin_utils.controller_action import ControllerAction
-
-ARGUMENT_SPEC = {
-    "results_dir": {"type": "path", "required": True},
-    "facts_of": {"type": "list", "elements": "str"},
-    "output_dir": {"type": "path"},
-    "formats": {"type": "list", "elements": "str", "choices": sorted(report.FORMATS),
-                "default": sorted(report.FORMATS)},
-    "stale_after": {"type": "float", "default": report.STALE_AFTER / 86400},
-}
 
 
 def _current_text(path):

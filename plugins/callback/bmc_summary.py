@@ -88,7 +88,7 @@ def plain(value, limit=200):
 
 def summary_lines(audits, max_hosts=25):
     """The summary as text lines; host order and worst controls as in the fleet reports."""
-    audits, _ = report.normalize(audits)
+    audits = report.normalize(audits)[0]
     view = report.overview(audits)
     lines = ["", "BMC COMPLIANCE " + "*" * 64,
              "hosts: %d  " % len(audits) + "  ".join("%s: %d" % item for item in view["host_status"].items()),
@@ -111,7 +111,7 @@ def summary_lines(audits, max_hosts=25):
         lines += ["", "controls failing on the most hosts:"]
         for control in view["worst_controls"][:8]:
             lines.append("  %-24s %-9s %d/%d hosts" % (plain(control["id"]), plain(control["severity"]),
-                                                      control["fail"], len(audits)))
+                                                       control["fail"], len(audits)))
     skipped = sorted(h for h, r in audits.items() if r.get("login_refused") and not r.get("redfish_requests"))
     refused = sorted(h for h, r in audits.items() if r.get("login_refused") and r.get("redfish_requests"))
     if refused:

@@ -8,6 +8,12 @@ from __future__ import annotations
 
 class ModuleDocFragment:
     DOCUMENTATION = r"""
+notes:
+  - Each connection option not set in the task (nor by C(module_defaults), for example on the action
+    group C(group/bmclock.supermicro.bmc)) is read from the inventory variable of its name with a
+    C(bmc_) prefix (C(bmc_port), C(bmc_username), C(bmc_password), C(bmc_ca_path),
+    C(bmc_validate_certs), C(bmc_auth), C(bmc_timeout), C(bmc_retries), C(bmc_concurrency)), so that
+    roles need not pass them.
 options:
   host:
     description: BMC address or name. Defaults to C(ansible_host), then C(inventory_hostname).
@@ -17,13 +23,13 @@ options:
     type: int
     default: 443
   username:
-    description: BMC account to connect with. Falls back to the environment variable E(BMC_USERNAME).
+    description: BMC account to connect with. Falls back to C(bmc_username), then the environment variable E(BMC_USERNAME).
     type: str
   password:
-    description: Its password. Falls back to E(BMC_PASSWORD). Never logged.
+    description: Its password. Falls back to C(bmc_password), then E(BMC_PASSWORD). Never logged.
     type: str
   ca_path:
-    description: PEM file of the CA that signs the BMC certificates. Falls back to E(BMC_CA_PATH).
+    description: PEM file of the CA that signs the BMC certificates. Falls back to C(bmc_ca_path), then E(BMC_CA_PATH).
     type: path
   validate_certs:
     description: Verify the BMC's TLS certificate. Only turn off for lab equipment.

@@ -27,7 +27,6 @@ def numeric_problems(values):
     return problems
 
 
-
 def iso(moment):
     return moment.isoformat(timespec="seconds")
 

@@ -19,8 +19,14 @@ import ipaddress
 import os
 import re
 
-import jmespath
-import yaml
+try:
+    import jmespath
+    import yaml
+except ImportError as exc:  # controller requirements (requirements/base.txt): the catalog functions name them
+    jmespath = yaml = None
+    MISSING_LIBRARY = "the controller needs the Python libraries jmespath and PyYAML (%s)" % exc
+else:
+    MISSING_LIBRARY = None
 
 from ansible_collections.bmclock.supermicro.plugins.module_utils import supermicro
 from ansible_collections.bmclock.supermicro.plugins.module_utils.gather import SECTIONS, SERVICES
@@ -58,6 +64,11 @@ def _inside(address, networks):
     return any(net.version == n.version and net.subnet_of(n) for n in networks)
 
 
+# Addresses that are not public: RFC 1918, shared (CGNAT), loopback, link-local, IPv6 ULA.
+# Anything else counts as public, documentation ranges (TEST-NET) included.
+NON_PUBLIC = _networks(["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "127.0.0.0/8",
+                        "169.254.0.0/16", "::1/128", "fe80::/10", "fc00::/7"])
+
 OPERATORS = {
     "eq": lambda actual, expected: actual == expected,
     "ne": lambda actual, expected: actual != expected,
@@ -69,14 +80,10 @@ OPERATORS = {
     "disjoint_from": lambda actual, expected: not any(a in _items(expected) for a in _items(actual)),
     "empty": lambda actual, expected: actual in (None, "", [], {}),
     "not_empty": lambda actual, expected: actual not in (None, "", [], {}),
-    "version_ge": lambda actual, expected: supermicro.version_ge(actual, expected),
+    "version_ge": supermicro.version_ge,
     "all_in_networks": lambda actual, expected: all(_inside(a, _networks(expected)) for a in _items(actual)),
     "none_public": lambda actual, expected: all(_inside(a, NON_PUBLIC) for a in _items(actual)),
 }
-# Addresses that are not public: RFC 1918, shared (CGNAT), loopback, link-local, IPv6 ULA.
-# Anything else counts as public, documentation ranges (TEST-NET) included.
-NON_PUBLIC = _networks(["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "127.0.0.0/8",
-                        "169.254.0.0/16", "::1/128", "fe80::/10", "fc00::/7"])
 NO_EXPECTED = {"empty", "not_empty", "none_public"}
 
 
@@ -85,6 +92,8 @@ NO_EXPECTED = {"empty", "not_empty", "none_public"}
 def load_catalog(source):
     """The list of controls from a YAML file (variable `bmc_audit_controls`) or a list; validated."""
     controls = source
+    if MISSING_LIBRARY:
+        raise ValueError(MISSING_LIBRARY)
     if isinstance(source, (str, os.PathLike)):
         with open(source, encoding="utf-8") as handle:
             # libyaml when present: the catalog is parsed in every forked worker
@@ -99,6 +108,8 @@ def load_catalog(source):
 
 def validate_catalog(controls):
     """[(control id or position, problem)]; empty when the catalog is usable."""
+    if MISSING_LIBRARY:
+        return [("python", MISSING_LIBRARY)]
     if not isinstance(controls, list) or not controls:
         return [(CATALOG_VARIABLE, "expected a non-empty list of controls")]
     problems, seen = [], set()

@@ -312,8 +312,8 @@ def _identity_detection(found, fetched, paths, facts):
     elif isinstance(chassis, RedfishError):
         board_error = str(chassis)
     elif isinstance(chassis, dict) and not isinstance(chassis.get("Model"), str):
-        board_error = "GET %s: HTTP 200 but property Model is %s" % (paths["chassis"], "missing" if "Model" not in chassis else
-                                                                      type(chassis["Model"]).__name__)
+        what = "missing" if "Model" not in chassis else type(chassis["Model"]).__name__
+        board_error = "GET %s: HTTP 200 but property Model is %s" % (paths["chassis"], what)
     nothing = all(s.get("error") for n, s in facts.items() if isinstance(s, dict) and n not in ("schema", "identity"))
     return {"vendor": found["vendor"], "supermicro": found["supermicro"], "layout": found["layout"],
             "generation": found["generation"] or found["layout"], "board_error": board_error,
@@ -404,7 +404,7 @@ def destination(value):
     elif text.startswith("[") and "]" in text:
         text = text[1:text.index("]")]
     elif text.count(":") == 1:
-        text = text.split(":")[0]
+        text = text.split(":", maxsplit=1)[0]
     text = text.lower()
     if text in _UNSET or text == "localhost":
         return None

@@ -346,8 +346,8 @@ th{background:#f0f0f0}td.num{text-align:right}td.value{font-family:ui-monospace,
 .s-compliant,.s-pass{color:var(--pass)}.s-noncompliant,.s-fail{color:var(--fail)}
 .s-error,.s-unreachable,.s-unsupported{color:var(--error)}.s-notapplicable{color:var(--na)}.s-notchecked{color:var(--nc)}
 .badge{display:inline-block;border:1px solid;border-radius:3px;padding:0 .35rem;font-size:12px;font-weight:600;background:#fff}
-#filters{position:sticky;top:0;background:var(--bg);padding:.5rem 0;
-border-bottom:1px solid var(--line);display:flex;gap:1.5rem;flex-wrap:wrap;align-items:center}
+#filters{position:sticky;top:0;background:var(--bg);padding:.5rem 0;border-bottom:1px solid var(--line);
+  display:flex;gap:1.5rem;flex-wrap:wrap;align-items:center}
 #filters fieldset{border:1px solid var(--line);padding:.2rem .6rem}#filters label{margin-right:.6rem;white-space:nowrap}
 details.host{background:#fff;border:1px solid var(--line);margin:.4rem 0;padding:.3rem .6rem}details.host summary{cursor:pointer}
 details.host table{width:100%}
@@ -445,9 +445,9 @@ def _host_section(host, record, stale=()):
         facts_line += ' <span class="badge s-notchecked stale">%d stale</span>' % len(stale)
     counts = " ".join('<span class="badge s-%s">%d %s</span>' % (s, statuses[s], s)
                       for s in RESULT_STATUSES if statuses[s])
-    parts = ['<details class="host" data-host="%s" data-status="%s"%s>' % (
-                 # Open what needs reading; an unreachable host's reason is in its summary line.
-                 _e(host), status, " open" if status in ("noncompliant", "error", "unsupported") else ""),
+    # Open what needs reading; an unreachable host's reason is in its summary line.
+    opened = " open" if status in ("noncompliant", "error", "unsupported") else ""
+    parts = ['<details class="host" data-host="%s" data-status="%s"%s>' % (_e(host), status, opened),
              '<summary><span class="badge s-%s">%s</span> <b>%s</b> <small>%s</small> %s</summary>' % (
                  status, _e(record.get("status")), _e(host), facts_line, counts)]
     reason = (record.get("summary") or {}).get("reason")

@@ -217,7 +217,7 @@ def parse_version(text, default=None):
     """
     text = str(text or "")
     ver = _VER.search(text)
-    candidate = ver.group(1) if ver else text.split(" ")[0]
+    candidate = ver.group(1) if ver else text.split(" ", maxsplit=1)[0]
     match = re.fullmatch(r"(\d+(?:\.\d+)*)([a-z])?", candidate.strip(), re.IGNORECASE)
     if not match:
         if default is not None:

@@ -2,7 +2,7 @@
 # Copyright: contributors to bmclock.supermicro
 # Apache License 2.0 (see LICENSE)
 # The work is done by the action plugin of the same name (plugins/action/bmc_audit.py), in the
-# controller; this file carries the documentation.
+# controller; this file carries the documentation and the argument spec the action validates.
 
 from __future__ import annotations
 
@@ -88,20 +88,34 @@ options:
     default: 1800
 extends_documentation_fragment:
   - bmclock.supermicro.connection
+  - ansible.builtin.action_common_attributes
+  - ansible.builtin.action_common_attributes.actiongroups
+  - ansible.builtin.action_common_attributes.facts
+  - ansible.builtin.action_common_attributes.flow
 attributes:
+  action:
+    support: full
+  action_group:
+    membership: [bmclock.supermicro.bmc]
+  async:
+    support: none
+  bypass_host_loop:
+    support: none
   check_mode:
     support: full
   diff_mode:
     support: none
     details: Read-only; nothing to diff.
-  action:
+  facts:
     support: full
+  platform:
+    platforms: all
 notes:
   - Needs an account with at least the ReadOnly role; Administrator shows more (e.g. licences).
 seealso:
   - module: bmclock.supermicro.bmc_baseline
 author:
-  - bmclock contributors
+  - bmclock contributors (@bmclock)
 """
 
 EXAMPLES = r"""
@@ -177,9 +191,22 @@ ansible_facts:
 
 from ansible.module_utils.basic import AnsibleModule
 
+from ansible_collections.bmclock.supermicro.plugins.module_utils.connection import CONNECTION_SPEC
+
+# The action's own options (the action adds CONNECTION_SPEC, as main() does).
+ARGUMENT_SPEC = {
+    "catalog": {"type": "path", "required": True},
+    "results_dir": {"type": "path"},
+    "controls": {"type": "list", "elements": "str"},
+    "host_timeout": {"type": "int", "default": 300},
+    "max_response_size": {"type": "int", "default": 16 * 1024 * 1024},
+    "retry_refused_login": {"type": "bool", "default": False},
+    "refused_login_wait": {"type": "int", "default": 1800},
+}
+
 
 def main():
-    module = AnsibleModule(argument_spec={}, supports_check_mode=True)
+    module = AnsibleModule(argument_spec=dict(CONNECTION_SPEC, **ARGUMENT_SPEC), supports_check_mode=True)
     module.fail_json(msg="bmclock.supermicro.bmc_audit runs as an action plugin in the controller")
 
 

@@ -1,7 +1,8 @@
 # -*- coding: utf-8 -*-
 # Copyright: contributors to bmclock.supermicro
 # Apache License 2.0 (see LICENSE)
-# The work is done by the action plugin of the same name, in the controller.
+# The work is done by the action plugin of the same name, in the controller; this file carries
+# the documentation and the argument spec the action validates.
 
 from __future__ import annotations
 
@@ -40,15 +41,24 @@ options:
     type: list
     elements: str
     default: []
+extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
+  - ansible.builtin.action_common_attributes.flow
 attributes:
+  action:
+    support: full
+  async:
+    support: none
+  bypass_host_loop:
+    support: none
   check_mode:
     support: full
   diff_mode:
     support: none
-  action:
-    support: full
+  platform:
+    platforms: all
 author:
-  - bmclock contributors
+  - bmclock contributors (@bmclock)
 """
 
 EXAMPLES = r"""
@@ -68,9 +78,15 @@ controls:
 
 from ansible.module_utils.basic import AnsibleModule
 
+ARGUMENT_SPEC = {
+    "catalog": {"type": "path", "required": True},
+    "check_selection": {"type": "bool", "default": False},
+    "play_tags": {"type": "list", "elements": "str", "default": []},
+}
+
 
 def main():
-    module = AnsibleModule(argument_spec={}, supports_check_mode=True)
+    module = AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
     module.fail_json(msg="bmclock.supermicro.bmc_baseline runs as an action plugin in the controller")
 
 

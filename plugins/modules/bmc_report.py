@@ -2,7 +2,7 @@
 # Copyright: contributors to bmclock.supermicro
 # Apache License 2.0 (see LICENSE)
 # The work is done by the action plugin of the same name (plugins/action/bmc_report.py), in the
-# controller; this file carries the documentation.
+# controller; this file carries the documentation and the argument spec the action validates.
 
 from __future__ import annotations
 
@@ -66,14 +66,23 @@ options:
         same results give the same files all day.
     type: float
     default: 7
+extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
+  - ansible.builtin.action_common_attributes.flow
 attributes:
+  action:
+    support: full
+  async:
+    support: none
+  bypass_host_loop:
+    support: none
   check_mode:
     support: full
     details: Reports which files would be written (RV(would_write)) without writing them.
   diff_mode:
     support: none
-  action:
-    support: full
+  platform:
+    platforms: all
 notes:
   - Unreadable result files and hosts without facts do not stop the report; they are listed in
     it and returned as warnings.
@@ -81,7 +90,7 @@ notes:
 seealso:
   - module: bmclock.supermicro.bmc_audit
 author:
-  - bmclock contributors
+  - bmclock contributors (@bmclock)
 """
 
 EXAMPLES = r"""
@@ -149,9 +158,19 @@ markdown:
 
 from ansible.module_utils.basic import AnsibleModule
 
+from ansible_collections.bmclock.supermicro.plugins.module_utils.report import FORMATS, STALE_AFTER
+
+ARGUMENT_SPEC = {
+    "results_dir": {"type": "path", "required": True},
+    "facts_of": {"type": "list", "elements": "str"},
+    "output_dir": {"type": "path"},
+    "formats": {"type": "list", "elements": "str", "choices": sorted(FORMATS), "default": sorted(FORMATS)},
+    "stale_after": {"type": "float", "default": STALE_AFTER / 86400},
+}
+
 
 def main():
-    module = AnsibleModule(argument_spec={}, supports_check_mode=True)
+    module = AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
     module.fail_json(msg="bmclock.supermicro.bmc_report runs as an action plugin in the controller")
 
 

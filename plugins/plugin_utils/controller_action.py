@@ -12,24 +12,15 @@ from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.bmclock.supermicro.plugins.module_utils import compliance
+# CONNECTION_SPEC: the options of the doc fragment bmclock.supermicro.connection; an action adds its own.
+from ansible_collections.bmclock.supermicro.plugins.module_utils.connection import CONNECTION_SPEC, ENV_FALLBACK
 from ansible_collections.bmclock.supermicro.plugins.module_utils.redfish import RedfishClient
 
-# The options of bmclock.supermicro.connection (doc fragment); an action adds its own to these.
-CONNECTION_SPEC = {
-    "host": {"type": "str"},
-    "port": {"type": "int", "default": 443},
-    "username": {"type": "str"},
-    "password": {"type": "str", "no_log": True},
-    "ca_path": {"type": "path"},
-    "validate_certs": {"type": "bool", "default": True},
-    "auth": {"type": "str", "default": "session", "choices": ["session", "basic"]},
-    "timeout": {"type": "int", "default": 30},
-    "retries": {"type": "int", "default": 3},
-    "concurrency": {"type": "int", "default": 4},
-}
 
-# Environment variables an AWX custom credential type can inject (docs/awx.md).
-ENV_FALLBACK = {"username": "BMC_USERNAME", "password": "BMC_PASSWORD", "ca_path": "BMC_CA_PATH"}
+# The inventory variables the connection options fall back to (bmc_port, bmc_username, ...):
+# roles pass no connection option, so module_defaults on group/bmclock.supermicro.bmc reach them.
+VAR_FALLBACK = {name: "bmc_" + name for name in CONNECTION_SPEC if name != "host"}
+
 
 def load_catalog(path):
     """The control catalog, parsed and validated; an unreadable one fails the task with its path.
@@ -55,8 +46,15 @@ class ControllerAction(ActionBase):
         return self.validate_argument_spec(argument_spec=argument_spec)[1]
 
     def connection_args(self, task_vars, argument_spec):
-        """Validated arguments of an action whose spec is CONNECTION_SPEC plus its own options:
-        credentials and CA from the environment when not given, host from the inventory."""
+        """Validated arguments of an action whose spec is CONNECTION_SPEC plus its own options.
+        Each connection option comes from the task or module_defaults, else the variable
+        bmc_<option>, else (credentials, CA) the environment; the host from the inventory."""
+        fallback = {}
+        for key, name in VAR_FALLBACK.items():
+            value = self._templar.template(task_vars[name]) if key not in self._task.args and name in task_vars else None
+            if value not in (None, ""):
+                fallback[key] = value
+        self._task.args = dict(fallback, **self._task.args)
         args = self.run_args(task_vars, dict(CONNECTION_SPEC, **argument_spec))
         for key, env in ENV_FALLBACK.items():
             if not args.get(key):

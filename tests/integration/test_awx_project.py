@@ -134,21 +134,36 @@ def test_no_password_in_inventory_files():
 
 
 def test_execution_environment_definition_builds_a_context(tmp_path):
+    # The definition with what it reads, and the collection built where the README says (build/).
+    source = tmp_path / "source"
+    (source / "requirements").mkdir(parents=True)
+    for name in ("execution-environment.yml", "requirements/base.txt"):
+        shutil.copy2(ROOT / name, source / name)
+    subprocess.run([str(BIN / "ansible-galaxy"), "collection", "build", "--output-path", str(source / "build")],
+                   cwd=ROOT, capture_output=True, check=True)
+    context = tmp_path / "context"
     create = subprocess.run([str(BIN / "ansible-builder"), "create", "-f", "execution-environment.yml",
-                             "-c", str(tmp_path), "--output-filename", "Containerfile"],
-                            cwd=ROOT, capture_output=True, text=True, check=False)
+                             "-c", str(context), "--output-filename", "Containerfile"],
+                            cwd=source, capture_output=True, text=True, check=False)
     assert create.returncode == 0, create.stdout + create.stderr
-    containerfile = (tmp_path / "Containerfile").read_text()
+    assert "No matches" not in create.stdout + create.stderr
+    containerfile = (context / "Containerfile").read_text()
     base = [line.strip() for line in (ROOT / "requirements/base.txt").read_text().splitlines()
             if line.strip() and not line.startswith("#")]
     core = next(r for r in base if r.startswith("ansible-core"))
     runner = next(r for r in base if r.startswith("ansible-runner"))
     assert 'ANSIBLE_INSTALL_REFS="%s %s"' % (core, runner) in containerfile  # the venv's bounds
     assert 'PYCMD="/usr/bin/python3.12"' in containerfile
-    assert (tmp_path / "_build" / "requirements.txt").read_text() == (ROOT / "requirements/base.txt").read_text()
-    assert load("collections/requirements.yml") == yaml.safe_load((tmp_path / "_build" / "requirements.yml").read_text())
+    assert (context / "_build" / "requirements.txt").read_text() == (ROOT / "requirements/base.txt").read_text()
+    # The image installs the built collection from its tarball, copied into the context (/build).
+    version = load("galaxy.yml")["version"]
+    tarball = "bmclock-supermicro-%s.tar.gz" % version
+    assert (context / "_build" / "collection" / tarball).read_bytes() == (source / "build" / tarball).read_bytes()
+    galaxy = yaml.safe_load((context / "_build" / "requirements.yml").read_text())
+    assert galaxy["collections"] == [{"name": "/build/collection/" + tarball, "type": "file"}]
+    assert "COPY _build /build" in containerfile and "ansible-galaxy collection install" in containerfile
     # The builder's own introspection, as the image build runs it: the Python the EE installs.
     introspect = subprocess.run([sys.executable, "scripts/introspect.py", "introspect", "--user-pip=requirements.txt"],
-                                cwd=tmp_path / "_build", capture_output=True, text=True, check=True).stdout
+                                cwd=context / "_build", capture_output=True, text=True, check=True).stdout
     wanted = {line.split(" #")[0].strip("- '") for line in introspect.splitlines() if "# from" in line}
     assert {"jmespath", "pyyaml", "ansible-core", "ansible-runner"} <= {r.split(">")[0].split("<")[0] for r in wanted}
