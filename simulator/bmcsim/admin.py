@@ -94,6 +94,8 @@ def make_admin_app(fleet: Fleet) -> web.Application:
                 setattr(bmc.knobs, key, data[key])
         if "password_classes" in data:
             bmc.knobs.password_classes = tuple(data["password_classes"])
+        if "stuck_services" in data:
+            bmc.knobs.stuck_services = tuple(data["stuck_services"])
         if "licenses" in data:
             bmc.set_licenses(data["licenses"])
         if "up" in data:
@@ -138,7 +140,16 @@ def make_admin_app(fleet: Fleet) -> web.Application:
             await bmc.set_up(True)
         return ok({"reset": bmc.name, "deviations": bmc.deviations})
 
-    app = web.Application()
+    @web.middleware
+    async def follow_state(request, handler):
+        """After any change, the BMC's service listeners follow its state (exposure.py)."""
+        response = await handler(request)
+        bmc = fleet.by_name.get(request.match_info.get("name", ""))
+        if bmc is not None and request.method != "GET":
+            fleet.exposure.sync(bmc)
+        return response
+
+    app = web.Application(middlewares=[follow_state])
     app.add_routes(routes)
     return app
 

@@ -66,7 +66,7 @@ def _fault_applies(fault: dict, path: str) -> bool:
         and random.random() < float(fault.get("rate", 1))
 
 
-def make_app(bmcs_by_address: dict[str, BMC]) -> web.Application:
+def make_app(bmcs_by_address: dict[str, BMC], on_write=None) -> web.Application:
     router = build_router()
 
     async def handle(request: web.Request) -> web.StreamResponse:
@@ -98,6 +98,8 @@ def make_app(bmcs_by_address: dict[str, BMC]) -> web.Application:
         except RedfishError as err:
             response = render_error(bmc, err)
         _log(bmc, request.method, path, response.status)
+        if on_write and request.method in WRITE:
+            on_write(bmc)        # services and access control may have changed: the listeners follow
         return response
 
     async def dispatch(ctx: Ctx) -> web.StreamResponse:
