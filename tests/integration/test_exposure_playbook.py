@@ -1,0 +1,97 @@
+"""playbooks/exposure.yml through ansible-runner against bmcsim: the probe from the controller and
+from a vantage host (delegate_to, its own source address outside the simulated ACL), recorded by
+the exposure controls in the result file, the fact cache and the groups; a non-inventory address
+is refused."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import yaml
+
+from playbook_support import make_inventory
+
+from bmcsim.testing import SimFleet
+
+EXPOSURE = ("exposure-outside", "exposure-services", "exposure-agreement")
+ACL = "/redfish/v1/Managers/1/Oem/Supermicro/IPAccessControl/FilterRules"
+
+
+@pytest.fixture(scope="module")
+def fleet():
+    with SimFleet(count=2, profile="x13", base_address="127.0.62.1", extra_args=["--service-port-base", "24000"]) as sim:
+        yield sim
+
+
+def vantage_inventory(tmp_path, fleet, **host_vars):
+    inventory = make_inventory(tmp_path, fleet.inventory_path, tmp_path / "reports", extra_vars=host_vars)
+    (inventory / "vantage.yml").write_text(yaml.safe_dump({"all": {"children": {"bmc_vantage": {"hosts": {"vantage-dmz": {
+        "ansible_connection": "local", "ansible_python_interpreter": "{{ ansible_playbook_python }}",
+        "bmc_probe_zone": "outside", "bmc_probe_source": "127.1.0.1"}}}}}}))
+    return inventory
+
+
+def results(path, host):
+    record = json.loads((path / ("%s.json" % host)).read_text())
+    return record, {r["id"]: r for r in record["results"]}
+
+
+def test_exposure_playbook_records_the_controls(fleet, run_playbook, tmp_path):
+    exposed, hardened = (b["name"] for b in fleet.bmcs)
+    for bmc in fleet.bmcs:
+        fleet.admin.reset(bmc["name"])
+    fleet.admin.apply_deviations(exposed, "ssh_on")
+    fleet.admin.set_knobs(exposed, stuck_services=["IPMI"])           # answers although NetworkProtocol says off
+    fleet.admin.patch_resource(exposed, ACL + "/1", {"Address": "127.0.0.0", "PrefixLength": 16})   # the controller stays in
+    fleet.admin.delete_resource(exposed, ACL + "/2")                   # the vantage (127.1.0.1) is outside the ACL
+    fleet.admin.apply_deviations(hardened, "acl_allows_any")           # ... but this BMC lets anyone in
+    inventory = vantage_inventory(tmp_path, fleet)
+    run = run_playbook("playbooks/exposure.yml", inventory,
+                       extravars={"bmc_audit_results_dir": str(tmp_path / "reports"), "bmc_probe_timeout": 0.4})
+    assert run.status == "successful", run.stdout[-4000:]
+
+    record, by_id = results(tmp_path / "reports", exposed)
+    assert {"exposure-outside", "exposure-services", "exposure-agreement"} <= set(by_id)
+    assert by_id["exposure-outside"]["status"] == "pass"               # everything filtered from outside
+    assert by_id["exposure-services"]["status"] == "fail"
+    assert by_id["exposure-services"]["reason"] == "['ssh', 'https', 'ipmi'] not within ['https']"
+    assert by_id["exposure-agreement"]["status"] == "fail"
+    assert by_id["exposure-agreement"]["reason"] == "ipmi answer(s) on the network, yet the BMC reports them off"
+    probes = {p["vantage"]: p for p in record["facts"]["exposure"]["probes"]}
+    outside = {p["name"]: p["state"] for p in probes["vantage-dmz"]["ports"]}
+    assert outside["ssh"] == outside["ipmi"] == outside["https"] == "filtered" and "open" not in outside.values()
+    assert probes["vantage-dmz"]["source"] == "127.1.0.1" and probes["localhost"]["zone"] == "inside"
+
+    _, by_id = results(tmp_path / "reports", hardened)
+    assert by_id["exposure-outside"]["status"] == "fail"               # HTTPS answers the outside vantage
+    assert "https 443/tcp" in by_id["exposure-outside"]["reason"]
+    assert by_id["exposure-services"]["status"] == "pass" and by_id["exposure-agreement"]["status"] == "pass"
+
+    fact = run.cached_facts(exposed)["bmc_compliance"]
+    assert "exposure-services" in fact["summary"]["failed"]
+    assert "exposure-agreement" in fact["summary"]["failed"]
+    groups = run_playbook("playbooks/report.yml", inventory,
+                          extravars={"bmc_audit_results_dir": str(tmp_path / "reports")})
+    assert groups.status == "successful", groups.stdout[-3000:]
+
+
+def test_audit_without_probe_data_is_notchecked(fleet, run_playbook, tmp_path):
+    inventory = make_inventory(tmp_path, fleet.inventory_path, tmp_path / "reports")
+    run = run_playbook("playbooks/audit.yml", inventory,
+                       extravars={"bmc_audit_results_dir": str(tmp_path / "reports"), "bmc_audit_select": ["exposure"]})
+    assert run.status == "successful", run.stdout[-3000:]
+    _, by_id = results(tmp_path / "reports", fleet.bmcs[0]["name"])
+    assert {by_id[c]["status"] for c in EXPOSURE} == {"notchecked"}
+
+
+def test_probe_of_a_non_inventory_address_is_refused(fleet, run_playbook, tmp_path):
+    inventory = vantage_inventory(tmp_path, fleet)
+    play = tmp_path / "probe_other.yml"
+    play.write_text(yaml.safe_dump([{"name": "Probe an address that is no BMC of the inventory", "hosts": fleet.bmcs[0]["name"],
+                                     "gather_facts": False, "tasks": [{"name": "Probe", "bmclock.supermicro.bmc_probe": {
+                                         "address": "127.0.62.77"}}]}]))
+    run = run_playbook(str(play), inventory)
+    assert run.status == "failed"
+    assert "refused: 127.0.62.77 is not the address of a BMC in the inventory group bmcs" in run.stdout
+    assert not any(e.get("event_data", {}).get("res", {}).get("probe") for e in run.events)
