@@ -43,6 +43,10 @@ class ActionModule(ActionBase):
         hostvars = task_vars.get("hostvars") or {}
         address = self._target(host, args, task_vars, hostvars)
         vantage = self._task.delegate_to or "controller"
+        if not self._task.delegate_to and not str(getattr(self._connection, "_load_name", "")).endswith("local"):
+            # The module would run on the BMC itself (its connection): probe from a vantage instead.
+            raise AnsibleActionFail("%s: run bmc_probe with delegate_to (localhost or a vantage host), not on the BMC's "
+                                    "own connection" % host)
         vantage_vars = self._vantage_vars(vantage, hostvars, task_vars)
         zone = args["zone"] or vantage_vars.get("bmc_probe_zone") or ("inside" if vantage in ("controller",) + CONTROLLER else "outside")
         if zone not in ("inside", "outside"):
@@ -73,7 +77,8 @@ class ActionModule(ActionBase):
         inventory group. Anything else is refused before a packet is sent."""
         group = args["bmc_group"]
         members = (task_vars.get("groups") or {}).get(group) or []
-        own = self._templar.template(task_vars.get("ansible_host") or host)
+        # The BMC's own variables: with delegate_to, connection variables may be the delegate's.
+        own = self._templar.template(hostvars[host].get("ansible_host") or host) if host in hostvars else host
         if args["address"] in (None, own):
             if host not in members:
                 raise AnsibleActionFail("%s: refused: the host is not in the BMC group %s" % (host, group))

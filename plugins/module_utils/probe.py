@@ -123,10 +123,10 @@ class _Pacer:
 
 
 async def _check(address, check, timeout, source):
-    try:
+    try:      # each step is bounded; this bounds the whole exchange (TLS: connect, handshake, read)
         if check["transport"] == "tcp":
-            return await asyncio.wait_for(_tcp(address, check, timeout, source), timeout * 2)
-        return await asyncio.wait_for(_udp(address, check, timeout, source), timeout * 2)
+            return await asyncio.wait_for(_tcp(address, check, timeout, source), timeout * 3 + 1)
+        return await asyncio.wait_for(_udp(address, check, timeout, source), timeout * 3 + 1)
     except asyncio.TimeoutError:
         return "filtered", "no answer", None
 
@@ -230,11 +230,12 @@ async def _udp(address, check, timeout, source):
     transport, proto = await loop.create_datagram_endpoint(
         _Datagrams, remote_addr=(address, check["port"]), local_addr=(source, 0) if source else None, family=socket.AF_INET)
     try:
-        for payload in _requests(address, check["exchange"]):
+        requests = _requests(address, check["exchange"])
+        for payload in requests:
             transport.sendto(payload)
         kinds, banner = [], None
         deadline = loop.time() + timeout
-        while len(kinds) < len(_requests(address, check["exchange"])):
+        while len(kinds) < len(requests):
             try:
                 item = await asyncio.wait_for(proto.answers.get(), max(0.0, deadline - loop.time()))
             except asyncio.TimeoutError:

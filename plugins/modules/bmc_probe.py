@@ -22,8 +22,9 @@ description:
     1900 (SSDP M-SEARCH); and the baseline's C(bmc_probe_extra_ports).
   - The action plugin runs in the controller and refuses any address that is not the
     C(ansible_host) of a host in O(bmc_group); the probe itself runs as a module where the task
-    runs, so C(delegate_to) a host of the vantage group probes from that host. Without delegation
-    it probes from the controller.
+    runs, so C(delegate_to) a host of the vantage group probes from that host, and
+    C(delegate_to: localhost) from the controller. Without delegation it runs only where the BMC
+    host's connection is C(local) (else it would run on the BMC itself: refused).
   - Time per port, concurrency and the rate of new probes are bounded. The task never fails
     because of what the BMC answers; a vantage that cannot run the probe returns C(probe.error).
   - The result is meant for C(bmc_exposure) (see playbooks/exposure.yml and docs/exposure.md),
@@ -94,6 +95,7 @@ author:
 EXAMPLES = r"""
 - name: Probe from the controller (inside the management network)
   bmclock.supermicro.bmc_probe:
+  delegate_to: localhost
   register: probe_inside
 
 - name: Probe from every vantage host outside the management networks

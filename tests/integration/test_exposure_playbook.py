@@ -28,6 +28,7 @@ def fleet():
 def vantage_inventory(tmp_path, fleet, **host_vars):
     inventory = make_inventory(tmp_path, fleet.inventory_path, tmp_path / "reports", extra_vars=host_vars)
     (inventory / "vantage.yml").write_text(yaml.safe_dump({"all": {"children": {"bmc_vantage": {"hosts": {"vantage-dmz": {
+        "ansible_host": "127.0.0.1",                 # the vantage's own address: never what it probes
         "ansible_connection": "local", "ansible_python_interpreter": "{{ ansible_playbook_python }}",
         "bmc_probe_zone": "outside", "bmc_probe_source": "127.1.0.1"}}}}}}))
     return inventory
@@ -102,3 +103,15 @@ def test_probe_of_a_non_inventory_address_is_refused(fleet, run_playbook, tmp_pa
     assert run.status == "failed"
     assert "refused: 127.0.62.77 is not the address of a BMC in the inventory group bmcs" in run.stdout
     assert not any(e.get("event_data", {}).get("res", {}).get("probe") for e in run.events)
+
+
+def test_probe_without_delegation_never_runs_on_the_bmc(fleet, run_playbook, tmp_path):
+    host = fleet.bmcs[0]["name"]
+    inventory = make_inventory(tmp_path, fleet.inventory_path, tmp_path / "reports",
+                               extra_vars={host: {"ansible_connection": "ssh"}})      # as a real BMC inventory
+    play = tmp_path / "probe_on_bmc.yml"
+    play.write_text(yaml.safe_dump([{"name": "Probe without delegate_to", "hosts": host, "gather_facts": False,
+                                     "tasks": [{"name": "Probe", "bmclock.supermicro.bmc_probe": None}]}]))
+    run = run_playbook(str(play), inventory)
+    assert run.status == "failed"
+    assert "run bmc_probe with delegate_to" in run.stdout
