@@ -123,10 +123,10 @@ class _Pacer:
 
 
 async def _check(address, check, timeout, source):
-    try:      # each step is bounded; this bounds the whole exchange (TLS: connect, handshake, read)
+    try:      # each step is bounded; this bounds the whole exchange (TLS: connect, TLS connect, read)
         if check["transport"] == "tcp":
-            return await asyncio.wait_for(_tcp(address, check, timeout, source), timeout * 3 + 1)
-        return await asyncio.wait_for(_udp(address, check, timeout, source), timeout * 3 + 1)
+            return await asyncio.wait_for(_tcp(address, check, timeout, source), timeout * 4 + 1)
+        return await asyncio.wait_for(_udp(address, check, timeout, source), timeout * 4 + 1)
     except asyncio.TimeoutError:
         return "filtered", "no answer", None
 
@@ -143,17 +143,17 @@ async def _tcp(address, check, timeout, source):
     except OSError as exc:
         return "filtered", "unreachable: %s" % (exc.strerror or exc), None
     try:
-        return await _tcp_exchange(reader, writer, address, check, timeout)
+        return await _tcp_exchange(reader, writer, address, check, timeout, source)
     except (ConnectionResetError, BrokenPipeError):
         return "filtered", "reset after connect", None
     finally:
         writer.transport.abort()
 
 
-async def _tcp_exchange(reader, writer, address, check, timeout):
+async def _tcp_exchange(reader, writer, address, check, timeout, source):
     exchange = check["exchange"]
     if exchange == "tls":
-        return await _tls(address, check, timeout, reader, writer)
+        return await _tls(address, check, timeout, source)
     if exchange == "http":
         writer.write(b"GET / HTTP/1.0\r\nHost: %s\r\nUser-Agent: bmclock-probe\r\n\r\n" % address.encode())
     if exchange == "connect":
@@ -178,29 +178,37 @@ def _location(data):
     return ""
 
 
-async def _tls(address, check, timeout, reader, writer):
-    """A TLS handshake (certificate not verified: we only ask what answers), then one HTTP GET of
-    the Redfish root; a connection cut before any answer is an access control at work: filtered."""
+async def _tls(address, check, timeout, source):
+    """TCP is open: now a TLS connection (certificate not verified: we only ask what answers) and one
+    GET of the Redfish root. A connection cut before any answer is an access control at work:
+    filtered. (A second connection rather than StreamWriter.start_tls, which needs Python 3.11.)"""
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
     context.check_hostname, context.verify_mode = False, ssl.CERT_NONE
+    local = (source, 0) if source else None
     try:
-        await asyncio.wait_for(writer.start_tls(context, server_hostname=None), timeout)
+        reader, writer = await asyncio.wait_for(asyncio.open_connection(
+            address, check["port"], ssl=context, server_hostname="", local_addr=local), timeout * 2)
     except asyncio.TimeoutError:
         return "open", "accepted, no TLS answer", None
     except ssl.SSLError as exc:
         return "open", "tcp, not TLS (%s)" % exc.reason, None
-    tls = writer.get_extra_info("ssl_object")
-    version = tls.version() if tls else "TLS"
-    writer.write(b"GET /redfish/v1/ HTTP/1.0\r\nHost: %s\r\nUser-Agent: bmclock-probe\r\n\r\n" % address.encode())
+    except (ConnectionResetError, ConnectionAbortedError):
+        return "filtered", "cut during the TLS handshake", None
     try:
-        data = await asyncio.wait_for(reader.read(256), timeout)
-    except asyncio.TimeoutError:
-        return "open", "tls, no HTTP answer", version
-    except (ssl.SSLError, ConnectionResetError):
-        data = b""
-    if not data:
-        return "filtered", "cut after the TLS handshake", version
-    return "open", "https", "%s, %s" % (version, data.split(b"\r\n", 1)[0].decode("ascii", "replace"))
+        tls = writer.get_extra_info("ssl_object")
+        version = tls.version() if tls else "TLS"
+        writer.write(b"GET /redfish/v1/ HTTP/1.0\r\nHost: %s\r\nUser-Agent: bmclock-probe\r\n\r\n" % address.encode())
+        try:
+            data = await asyncio.wait_for(reader.read(256), timeout)
+        except asyncio.TimeoutError:
+            return "open", "tls, no HTTP answer", version
+        except (ssl.SSLError, ConnectionResetError):
+            data = b""
+        if not data:
+            return "filtered", "cut after the TLS handshake", version
+        return "open", "https", "%s, %s" % (version, data.split(b"\r\n", 1)[0].decode("ascii", "replace"))
+    finally:
+        writer.transport.abort()
 
 
 # ---- UDP ------------------------------------------------------------------------------------------

@@ -23,8 +23,8 @@ description:
   - The action plugin runs in the controller and refuses any address that is not the
     C(ansible_host) of a host in O(bmc_group); the probe itself runs as a module where the task
     runs, so C(delegate_to) a host of the vantage group probes from that host, and
-    C(delegate_to: localhost) from the controller. Without delegation it runs only where the BMC
-    host's connection is C(local) (else it would run on the BMC itself: refused).
+    C(delegate_to=localhost) from the controller. Without delegation it runs only where the BMC
+    host's connection is C(local) (else it would run on the BMC itself, which is refused).
   - Time per port, concurrency and the rate of new probes are bounded. The task never fails
     because of what the BMC answers; a vantage that cannot run the probe returns C(probe.error).
   - The result is meant for C(bmc_exposure) (see playbooks/exposure.yml and docs/exposure.md),
