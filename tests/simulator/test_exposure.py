@@ -10,6 +10,7 @@ import yaml
 from ansible_collections.bmclock.supermicro.plugins.module_utils import probe
 
 from bmcsim.testing import SimFleet
+from simclient import Redfish
 
 NP = "/redfish/v1/Managers/1/NetworkProtocol"
 # deviation -> (services it turns on, what the probe must see)
@@ -105,7 +106,6 @@ def test_stuck_service_keeps_answering_while_networkprotocol_says_off(fleet):
 
 def test_redfish_patch_turns_a_listener_on(fleet):
     """Through the BMC's own Redfish API (not the admin API): SSH on answers at once."""
-    from simclient import Redfish
     bmc = next(b for b in fleet.bmcs if b["generation"] == "x11")      # no system lockdown on X11
     fleet.admin.reset(bmc["name"])
     status, _, _ = Redfish(fleet, bmc["name"]).patch(NP, {"SSH": {"ProtocolEnabled": True}})
@@ -120,3 +120,19 @@ def test_port_list_validation():
         probe.ports_for(None, [{"name": "telnet", "port": "23"}])
     extra = probe.ports_for(None, [{"name": "telnet", "port": 23}])[-1]
     assert extra == {"name": "telnet", "transport": "tcp", "port": 23, "exchange": "banner", "standard_port": 23, "extra": True}
+
+
+def test_acl_change_through_redfish_refilters_the_listeners(fleet):
+    """The BMC's own API changes the rules (X11: no system lockdown): the listeners follow at once."""
+    bmc = next(b for b in fleet.bmcs if b["generation"] == "x11")
+    fleet.admin.reset(bmc["name"])
+    fleet.admin.apply_deviations(bmc["name"], "ssh_on")
+    rules = "/redfish/v1/Managers/1/IPAccessControl/FilterRules"
+    redfish = Redfish(fleet, bmc["name"])
+    assert seen(fleet, bmc, source="127.1.0.1")["ssh"] == ("open", "ssh")          # 127.0.0.0/8 accepts it
+    for rule in ("2", "1"):
+        assert redfish.delete(f"{rules}/{rule}")[0] == 200
+    status, _, _ = redfish.post(rules, {"Address": "127.0.0.0", "PrefixLength": 16, "Policy": "Accept"})
+    assert status == 201
+    assert seen(fleet, bmc, source="127.1.0.1")["ssh"] == ("filtered", "no answer to SYN")
+    assert seen(fleet, bmc)["ssh"] == ("open", "ssh")                                # 127.0.0.1 still accepted
