@@ -6,7 +6,7 @@ import json
 
 from aiohttp import web
 
-from . import fleetgen
+from . import exposure, fleetgen
 from .bmc import Knobs
 from .fleet import Fleet
 from .handlers.sessions import session_body
@@ -86,6 +86,9 @@ def make_admin_app(fleet: Fleet) -> web.Application:
         unknown = set(data) - set(Knobs().as_dict()) - {"licenses", "up"}
         if unknown:
             return ok({"error": f"unknown knobs: {sorted(unknown)}"}, 400)
+        wrong = sorted(set(data.get("stuck_services", [])) - set(exposure.SERVICES))
+        if wrong:
+            return ok({"error": f"stuck_services: unknown {wrong} (known: {sorted(exposure.SERVICES)})"}, 400)
         if "latency_ms" in data:
             lat = data["latency_ms"]
             bmc.knobs.latency_ms = tuple(lat) if isinstance(lat, list) else float(lat)

@@ -4,6 +4,8 @@ the IP access control filters the listeners, the stuck-service knob keeps one an
 
 from __future__ import annotations
 
+import urllib.error
+
 import pytest
 import yaml
 
@@ -136,3 +138,9 @@ def test_acl_change_through_redfish_refilters_the_listeners(fleet):
     assert status == 201
     assert seen(fleet, bmc, source="127.1.0.1")["ssh"] == ("filtered", "no answer to SYN")
     assert seen(fleet, bmc)["ssh"] == ("open", "ssh")                                # 127.0.0.1 still accepted
+
+
+def test_stuck_services_knob_names_are_checked(fleet):
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        fleet.admin.set_knobs(fleet.bmcs[0]["name"], stuck_services=["Telnet"])
+    assert refused.value.code == 400 and "Telnet" in refused.value.read().decode()
