@@ -84,7 +84,19 @@ def probe(targets, timeout=None, concurrency=None, rate=None, source=None):
     rate = float(rate or DEFAULTS["rate"])
     if timeout <= 0 or concurrency < 1 or rate <= 0:
         raise ValueError("timeout, concurrency and rate must be positive")
+    if source:
+        _check_source(source)
     return asyncio.run(_probe_all(targets, timeout, concurrency, rate, source))
+
+
+def _check_source(source):
+    """A source address this host does not have would make every connect fail locally, which must
+    not read as "filtered" (nothing answers: a pass from outside)."""
+    try:
+        with socket.socket(socket.AF_INET6 if ":" in source else socket.AF_INET, socket.SOCK_DGRAM) as sock:
+            sock.bind((source, 0))
+    except OSError as exc:
+        raise ValueError("source address %s cannot be used on this host: %s" % (source, exc.strerror or exc)) from None
 
 
 async def _probe_all(targets, timeout, concurrency, rate, source):

@@ -115,3 +115,15 @@ def test_probe_without_delegation_never_runs_on_the_bmc(fleet, run_playbook, tmp
     run = run_playbook(str(play), inventory)
     assert run.status == "failed"
     assert "run bmc_probe with delegate_to" in run.stdout
+
+
+def test_a_vantage_that_cannot_probe_is_an_error_never_a_pass(fleet, run_playbook, tmp_path):
+    inventory = vantage_inventory(tmp_path, fleet)
+    (inventory / "vantage.yml").write_text((inventory / "vantage.yml").read_text().replace("127.1.0.1", "192.0.2.1"))
+    run = run_playbook("playbooks/exposure.yml", inventory, extravars={"bmc_audit_results_dir": str(tmp_path / "reports"),
+                                                                      "bmc_probe_timeout": 0.4, "bmc_probe_from_controller": False})
+    assert run.status == "successful", run.stdout[-3000:]
+    _, by_id = results(tmp_path / "reports", fleet.bmcs[0]["name"])
+    assert by_id["exposure-outside"]["status"] == by_id["exposure-agreement"]["status"] == "error"
+    assert "source address 192.0.2.1 cannot be used" in by_id["exposure-outside"]["reason"]
+    assert by_id["exposure-services"]["status"] == "notchecked"          # no inside vantage in this run

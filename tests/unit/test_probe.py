@@ -53,3 +53,8 @@ def test_labels_name_the_standard_port_and_the_mapped_one():
 def test_bounds_must_be_positive(kwargs):
     with pytest.raises(ValueError):
         probe.probe([], **kwargs)
+
+
+def test_a_source_address_the_vantage_lacks_is_an_error_not_filtered():
+    with pytest.raises(ValueError, match="source address 192.0.2.1 cannot be used on this host"):
+        probe.probe([{"address": "127.0.0.1", "checks": probe.ports_for()}], source="192.0.2.1")
