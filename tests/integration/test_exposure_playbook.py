@@ -127,3 +127,18 @@ def test_a_vantage_that_cannot_probe_is_an_error_never_a_pass(fleet, run_playboo
     assert by_id["exposure-outside"]["status"] == by_id["exposure-agreement"]["status"] == "error"
     assert "source address 192.0.2.1 cannot be used" in by_id["exposure-outside"]["reason"]
     assert by_id["exposure-services"]["status"] == "notchecked"          # no inside vantage in this run
+
+
+def test_check_mode_probes_and_changes_nothing(fleet, run_playbook, tmp_path):
+    name = fleet.bmcs[0]["name"]
+    fleet.admin.reset(name)
+    fleet.admin.apply_deviations(name, "ipmi_on")
+    before = fleet.admin.get_resource(name, "/redfish/v1/Managers/1/NetworkProtocol")
+    fleet.admin.reset_requests(name)
+    run = run_playbook("playbooks/exposure.yml", vantage_inventory(tmp_path, fleet), cmdline="--check",   # no result files
+                       extravars={"bmc_audit_results_dir": "", "bmc_probe_timeout": 0.4})
+    assert run.status == "successful", run.stdout[-3000:]
+    assert run.changed() == 0
+    assert "exposure-services" in run.cached_facts(name)["bmc_compliance"]["summary"]["failed"]
+    assert {m for m, _, _ in fleet.admin.requests(name)["log"]} <= {"GET", "POST", "DELETE"}     # reads + session
+    assert fleet.admin.get_resource(name, "/redfish/v1/Managers/1/NetworkProtocol") == before
