@@ -143,7 +143,8 @@ class Exposure:
         _, transport, port = SERVICES[service]
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM if transport == "tcp" else socket.SOCK_DGRAM)
         try:
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            if transport == "tcp":       # TIME_WAIT after a restart; never for UDP, where it would share the port
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             apply_filter(sock, program)      # before listening: not one packet passes unfiltered
             sock.bind((bmc.address, self.base + port))
             if transport == "tcp":
