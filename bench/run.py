@@ -155,7 +155,10 @@ def main():
     parser.add_argument("--latency-ms", type=int, default=50)
     parser.add_argument("--forks", type=int, default=50)
     parser.add_argument("--ways", default="ours,uri,cg,probe")
+    parser.add_argument("--deadlines", action="store_true", help="measure the client's deadlines and limits instead")
     args = parser.parse_args()
+    if args.deadlines:
+        return __import__("deadlines").main()     # bench/deadlines.py
     ways = args.ways.split(",")
 
     OUT.mkdir(parents=True, exist_ok=True)
