@@ -58,10 +58,12 @@ class ActionModule(ControllerAction):
         previous = results.previous_record(results_dir, host, previous_fact) or {}
         stored = previous.get("results") if isinstance(previous.get("results"), list) else []
         reason = "audit task failed: %s" % message
-        summary = dict(compliance.summarize(stored), status="error", reason=reason)
+        summary = dict(compliance.summarize(stored), status="error", reason=reason, compliant=False)
         record = {"schema": results.SCHEMA, "host": host, "address": previous.get("address"),
                   "audited_at": audit_run.iso(_now()), "audited_controls": [], "redfish_requests": 0,
                   "status": "error", "summary": summary, "results": stored, "facts": {}}
+        if isinstance(previous.get("login_refused"), dict):
+            record["login_refused"] = previous["login_refused"]  # the lockout window still holds
         if results_dir:
             try:
                 record = results.write_record(results_dir, record, previous_fact)
@@ -207,10 +209,14 @@ def _logout_on_signal(client):
             signal.signal(signum, handler)
 
     def handler(signum, frame):
-        restore()
+        # Ansible's parent follows a SIGINT with a SIGTERM to its workers: that one waits for the
+        # (bounded) logout instead of ending the worker half way through it.
+        for other in signums:
+            signal.signal(other, signal.SIG_IGN)
         try:
             client.close()
         finally:
+            restore()
             previous = saved[signum]
             if callable(previous):
                 previous(signum, frame)

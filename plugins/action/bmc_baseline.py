@@ -101,14 +101,14 @@ class ActionModule(ControllerAction):
         return audit_run.numeric_problems(values)
 
     def _selection_problems(self, task_vars, catalog, play_tags):
-        """--tags / --skip-tags and bmc_audit_select names that select nothing: a typo would audit
-        nothing and let a CI gate pass."""
+        """--tags and bmc_audit_select names that select nothing: a typo would audit nothing and let
+        a CI gate pass. (--skip-tags is not checked: an unknown one skips nothing, audits more, and
+        tools add their own, e.g. molecule's notest.)"""
         problems = []
         known = selection.PLAY_TAGS | set(play_tags)
-        for option, names in (("--tags", task_vars.get("ansible_run_tags")), ("--skip-tags", task_vars.get("ansible_skip_tags"))):
-            wrong = selection.unknown(names, catalog, known)
-            if wrong:
-                problems.append("%s: unknown tag %s (%s)" % (option, ", ".join(wrong), selection.describe_valid(catalog, known)))
+        wrong = selection.unknown(task_vars.get("ansible_run_tags"), catalog, known)
+        if wrong:
+            problems.append("--tags: unknown tag %s (%s)" % (", ".join(wrong), selection.describe_valid(catalog, known)))
         chosen = self._templar.template(task_vars.get("bmc_audit_select")) or []
         if isinstance(chosen, str):
             chosen = [chosen]

@@ -7,6 +7,10 @@ A control is one or more checks; a check is a JMESPath query over the facts, an 
 expected value, a literal (`value`) or a baseline variable (`var`, optionally narrowed by
 `select` or looked up for the BMC's board with `per_board`). Statuses use the XCCDF words:
 pass, fail, error, notapplicable, notchecked.
+
+Evidence, not absence of evidence: a check passes only on facts that were read; a control passes
+only when all its checks ran and passed (each result says which ran); notapplicable only from
+positive knowledge; `summarize` never calls a host compliant when nothing could be checked.
 """
 
 from __future__ import annotations

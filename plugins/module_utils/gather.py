@@ -209,7 +209,12 @@ def gather(client):
     if paths is None:
         paths = _discover(client, root, fetched)
 
-    # Wave 2: the members of the collections found.
+    # Wave 2: the members of the collections found (a collection without a Members list is an error).
+    for key in COLLECTIONS:
+        body = fetched.get(key)
+        if key in paths and isinstance(body, dict) and not isinstance(body.get("Members"), list):
+            fetched[key] = RedfishError(client.where, "GET", paths[key], 200, reason="OK, but property Members is %s"
+                                        % ("missing" if "Members" not in body else type(body["Members"]).__name__))
     wanted = {key: _member_paths(fetched[key], keep) for key, keep in COLLECTIONS.items()
               if key in paths and isinstance(fetched.get(key), dict)}
     answers = client.get_many(p for member_paths in wanted.values() for p in member_paths)
@@ -242,7 +247,7 @@ def _supermicro_paths(client, root, fetched):
     The resources every layout has at the same place come first, with the layout's own ones when
     the root tells the layout; otherwise those follow once the signals tell it."""
     guess = supermicro.root_layout(root)
-    root_vendor = root.get("Vendor") or supermicro._oem_key(root)
+    root_vendor = root.get("Vendor") or supermicro.oem_key(root)
     if root_vendor and not supermicro.is_supermicro(root_vendor):
         return None, None
     paths = {k: p for k, p in supermicro.resource_paths(guess or "X13").items() if p and (guess or k in supermicro.COMMON_KEYS)}
@@ -498,6 +503,8 @@ def _short(kind, version):
 
 
 def _accounts(res, root, generation):
+    if not res("accounts"):
+        raise _Failed("GET %s: HTTP 200 but the collection lists no account, not even the one logged in" % res.paths["accounts"])
     return {"list": [{"id": a.get("Id"), "username": a.get("UserName"), "role": a.get("RoleId"),
                       "enabled": bool(a.get("Enabled")), "locked": bool(a.get("Locked"))}
                      for a in res("accounts") if a.get("UserName")]}

@@ -8,8 +8,9 @@ one process's memory, so several runs or slices combine into one picture.
 
 Layout of a results directory:
     <host>.json           the latest audit of <host>
-    previous/<host>.json  the audit before it (a folder: no host name can collide with it; the
-                          old <host>.previous.json of a record whose host is <host> is still read)
+    previous/<host>.json  the audit before it (a folder: no host name can collide with it; an
+                          old-layout <host>.previous.json holding <host>'s record is recognised,
+                          never taken for a host of its own, and removed at the next write)
 
 A record holds one result per control, each with its own `audited_at`: a partial run (--tags,
 the `controls` option) replaces only the controls it audited (merge()).

@@ -101,7 +101,8 @@ def is_supermicro(name):
     return str(name or "").strip().lower() in _VENDOR_NAMES
 
 
-def _oem_key(body):
+def oem_key(body):
+    """The first key of a body's `Oem` block (the vendor it names), or None."""
     oem = body.get("Oem") if isinstance(body, dict) else None
     keys = [k for k in oem if not k.startswith("@")] if isinstance(oem, dict) else []
     return keys[0] if keys else None
@@ -135,8 +136,8 @@ def detect(root, system=None, chassis=None, update_service=None, images=(), mana
     def body(value):
         return value if isinstance(value, dict) else {}
     system, chassis, update_service, manager = body(system), body(chassis), body(update_service), body(manager)
-    signals = {"root.Vendor": root.get("Vendor"), "root.Oem": _oem_key(root),
-               "UpdateService.Oem": _oem_key(update_service), "Systems.Manufacturer": system.get("Manufacturer"),
+    signals = {"root.Vendor": root.get("Vendor"), "root.Oem": oem_key(root),
+               "UpdateService.Oem": oem_key(update_service), "Systems.Manufacturer": system.get("Manufacturer"),
                "Chassis.Manufacturer": chassis.get("Manufacturer")}
     signals = {k: v for k, v in signals.items() if isinstance(v, str) and v.strip()}
     bmc_side = [v for k, v in signals.items() if k.startswith(("root.", "UpdateService."))]

@@ -28,10 +28,11 @@ options:
     required: true
   check_selection:
     description:
-      - Also fail on a C(--tags) / C(--skip-tags) name, or an entry of C(bmc_audit_select), that is
+      - Also fail on a C(--tags) name, or an entry of C(bmc_audit_select), that is
         neither a control id, a control family of the catalog, nor a play tag (O(play_tags) and
         all, always, never, tagged, untagged, audit, bmc_audit, report); the message lists the valid ones.
-      - The audit role sets it; a play whose tags are not controls leaves it off.
+      - The audit role sets it; a play whose tags are not controls leaves it off. C(--skip-tags) is
+        not checked (an unknown one skips nothing; tools such as molecule add their own).
     type: bool
     default: false
   play_tags:

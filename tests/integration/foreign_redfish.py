@@ -10,6 +10,8 @@ Modes (`ForeignRedfish(mode)`):
 * "redirect": every GET answers 302 to a login page.
 * "root-only": the root (with a Supermicro Oem block) and nothing else (404).
 * "systems-only": the root and Systems/1 (Manufacturer Supermicro), nothing else.
+* "no-members" / "no-accounts": the generic service, its account collection without a Members
+  list / with an empty one.
 * "busy": the generic service, but a GET answers 503 with `Retry-After: 1` until a second has
   passed since its first 503 (a client that does not wait gets 503 again).
 """
@@ -94,6 +96,8 @@ SUPERMICRO_ROOT = {"@odata.id": R, "RedfishVersion": "1.11.0", "Systems": ref(R 
                    "Oem": {"Supermicro": {"DumpService": ref(R + "/Oem/Supermicro/DumpService")}}}
 TREES = {
     "generic": GENERIC,
+    "no-members": dict(GENERIC, **{R + "/AccountService/Accounts": {"@odata.id": R + "/AccountService/Accounts"}}),
+    "no-accounts": dict(GENERIC, **{R + "/AccountService/Accounts": collection(R + "/AccountService/Accounts")}),
     "root-only": {R: SUPERMICRO_ROOT},
     "systems-only": {R: SUPERMICRO_ROOT, R + "/Systems": collection(R + "/Systems", R + "/Systems/1"),
                      R + "/Systems/1": {"@odata.id": R + "/Systems/1", "Id": "1", "Manufacturer": "Supermicro",

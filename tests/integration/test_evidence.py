@@ -266,3 +266,13 @@ def test_a_firmware_version_that_is_a_number_is_an_error(fleet, catalog, baselin
     assert facts["firmware"] == {"error": "GET %s/UpdateService/FirmwareInventory/BMC: HTTP 200 but property Version is "
                                           "float 1.5, expected str" % R}
     assert results["fw-bmc-min-version"]["status"] == "error"
+
+
+@pytest.mark.parametrize("mode, words", [("no-members", "HTTP 200 OK, but property Members is missing"),
+                                         ("no-accounts", "lists no account, not even the one logged in")])
+def test_an_account_collection_without_accounts_is_an_error(catalog, baseline, mode, words):
+    # Old: no members, no accounts: acct-default-creds and acct-allowlist passed.
+    with ForeignRedfish(mode) as service:
+        facts, results, _ = audit_foreign(service, catalog, baseline)
+    assert words in facts["accounts"]["error"] and "/AccountService/Accounts" in facts["accounts"]["error"]
+    assert results["acct-default-creds"]["status"] == "error" and results["acct-allowlist"]["status"] == "error"

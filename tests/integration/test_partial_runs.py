@@ -13,7 +13,7 @@ import xml.etree.ElementTree as ET
 import pytest
 import yaml
 
-from playbook_support import BIN, ROOT, make_inventory
+from playbook_support import BIN, ROOT, make_inventory, read_fact_cache
 
 
 from bmcsim.testing import SimFleet
@@ -236,8 +236,8 @@ def test_an_interrupted_audit_logs_every_session_out(slow_fleet, tmp_path, signu
     inventory = make_inventory(tmp_path, slow_fleet.inventory_path, tmp_path / "reports")
     command = [str(BIN / "ansible-playbook"), "playbooks/audit.yml", "-i", str(inventory),
                "-e", "bmc_audit_results_dir=%s" % (tmp_path / "reports")]
-    playbook = subprocess.Popen(command, cwd=ROOT, stdout=(tmp_path / "out").open("w"), stderr=subprocess.STDOUT,
-                                start_new_session=True)
+    playbook = subprocess.Popen(command, cwd=ROOT, stdin=subprocess.DEVNULL, stdout=(tmp_path / "out").open("w"),
+                                stderr=subprocess.STDOUT, start_new_session=True)
     try:
         open_sessions = []
         for _ in range(300):  # until every BMC has its audit session open (or 30 s)
@@ -253,6 +253,12 @@ def test_an_interrupted_audit_logs_every_session_out(slow_fleet, tmp_path, signu
             os.killpg(playbook.pid, signal.SIGKILL)
             playbook.wait()
     assert playbook.returncode != 0
+    # Ansible's workers run in sessions of their own and may still be logging out when
+    # ansible-playbook has exited: wait for that (bounded), as a next job would start later.
+    for _ in range(200):
+        if not any(slow_fleet.admin.sessions(name) for name in names):
+            break
+        time.sleep(0.1)
     assert {name: slow_fleet.admin.sessions(name) for name in names} == {name: [] for name in names}
 
 
@@ -284,3 +290,25 @@ def test_host_timeout_and_response_size_reach_the_client(fleet, run_playbook, tm
         assert "timed out after 2 s" in json.dumps(record)
     finally:
         fleet.admin.set_knobs(hardened, fault=None)
+
+
+def test_without_result_files_a_tags_run_merges_into_the_cached_fact(fleet, tmp_path):
+    """AWX on a fresh execution node: no result files, the fact cache holds the last full audit."""
+    weak = fleet.bmcs[1]["name"]
+    fleet.admin.reset(weak)
+    fleet.admin.apply_deviations(weak, "default_admin_enabled")
+    inventory = make_inventory(tmp_path, fleet.inventory_path, tmp_path / "unused")
+    env = dict(os.environ, ANSIBLE_CACHE_PLUGIN="jsonfile", ANSIBLE_CACHE_PLUGIN_CONNECTION=str(tmp_path / "facts"))
+    audit = [str(BIN / "ansible-playbook"), "playbooks/audit.yml", "-i", str(inventory), "--limit", weak,
+             "-e", "bmc_audit_results_dir=''"]
+    try:
+        assert subprocess.run(audit, cwd=ROOT, env=env, capture_output=True).returncode == 0
+        partial = subprocess.run(audit + ["--tags", "net", "-e", "bmc_fail_on_noncompliant=true"], cwd=ROOT, env=env,
+                                 capture_output=True, text=True)
+    finally:
+        fleet.admin.reset(weak)
+    assert partial.returncode != 0 and "not compliant: %s (noncompliant)" % weak in partial.stdout
+    fact = read_fact_cache(tmp_path / "facts", weak)["bmc_compliance"]
+    assert fact["status"] == "noncompliant" and "acct-default-creds" in fact["summary"]["failed"]
+    assert [r["id"] for r in fact["results"]] == CONTROLS
+    assert not (tmp_path / "unused").exists()

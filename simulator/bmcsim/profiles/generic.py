@@ -24,8 +24,9 @@ def _strip_oem(value):
     return value
 
 
-def rebrand(bmc) -> None:
-    store = {p: _strip_oem(b) for p, b in bmc.store.items() if not any(f in p for f in _OEM_PATHS)}
+def rebrand_tree(tree: dict[str, dict]) -> dict[str, dict]:
+    """The generic tree made from a Supermicro X13 tree (a new dict; the bodies are rebuilt)."""
+    store = {p: _strip_oem(b) for p, b in tree.items() if not any(f in p for f in _OEM_PATHS)}
     store[R].update(Vendor=VENDOR, Product="%s Remote Controller" % VENDOR)
     for path in (f"{R}/Systems/1", f"{R}/Chassis/1"):
         store[path].update(Manufacturer=VENDOR, Model=MODEL)
@@ -33,8 +34,19 @@ def rebrand(bmc) -> None:
     for path, body in store.items():
         if path.startswith(f"{R}/UpdateService/FirmwareInventory/") and body.get("Id") == "BMC":
             body["Version"] = FIRMWARE
-        if "Manufacturer" in body and body.get("Manufacturer") == "Supermicro":
+        if body.get("Manufacturer") == "Supermicro":
             body["Manufacturer"] = VENDOR
-    bmc.store = prune_members(store)
+    return prune_members(store)
+
+
+def build(identity: dict) -> dict[str, dict]:
+    """The factory tree (also what a configuration reset returns to)."""
+    from . import x13
+    return rebrand_tree(x13.build(identity))
+
+
+def rebrand(bmc) -> None:
+    """A hardened X13 BMC turned into the generic one."""
+    bmc.store = rebrand_tree(bmc.store)
     bmc.licenses = []
     bmc.identity.update(model=MODEL, board=MODEL, bmc=FIRMWARE)
