@@ -52,9 +52,14 @@ class ActionModule(ActionBase):
         if zone not in ("inside", "outside"):
             raise AnsibleActionFail("%s: bmc_probe_zone of vantage %s must be inside or outside, got %r" % (host, vantage, zone))
         source = args["source"] or vantage_vars.get("bmc_probe_source") or None
+        service_ports = dict(self._var(args, "service_ports", "bmc_service_ports", task_vars) or {})
+        if "https" not in service_ports and task_vars.get("bmc_port"):
+            try:                                          # Redfish (HTTPS) on another port
+                service_ports["https"] = int(self._templar.template(task_vars["bmc_port"]))
+            except (TypeError, ValueError):
+                raise AnsibleActionFail("%s: bmc_port must be a port number" % host) from None
         try:
-            checks = probe.ports_for(self._var(args, "service_ports", "bmc_service_ports", task_vars),
-                                     self._var(args, "extra_ports", "bmc_probe_extra_ports", task_vars))
+            checks = probe.ports_for(service_ports, self._var(args, "extra_ports", "bmc_probe_extra_ports", task_vars))
         except ValueError as exc:
             raise AnsibleActionFail("%s: %s" % (host, exc)) from exc
 

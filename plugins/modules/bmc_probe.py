@@ -42,7 +42,8 @@ options:
   service_ports:
     description:
       - Port map service -> port for BMCs whose services are not on the standard ports (the
-        simulator's C(bmc_service_ports) host variable). Default that variable, else the standard ports.
+        simulator's C(bmc_service_ports) host variable). Default that variable, else the standard ports
+        (https on C(bmc_port) when that is set).
     type: dict
   extra_ports:
     description:

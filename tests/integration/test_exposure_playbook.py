@@ -142,3 +142,17 @@ def test_check_mode_probes_and_changes_nothing(fleet, run_playbook, tmp_path):
     assert "exposure-services" in run.cached_facts(name)["bmc_compliance"]["summary"]["failed"]
     assert {m for m, _, _ in fleet.admin.requests(name)["log"]} <= {"GET", "POST", "DELETE"}     # reads + session
     assert fleet.admin.get_resource(name, "/redfish/v1/Managers/1/NetworkProtocol") == before
+
+
+def test_https_is_probed_on_bmc_port_when_the_port_map_lacks_it(fleet, run_playbook, tmp_path):
+    bmc = fleet.bmcs[1]
+    fleet.admin.reset(bmc["name"])
+    ports = {"ssh": 24022, "http": 24080, "kvm": 29900, "virtual_media": 24623, "ipmi": 24623, "snmp": 24161, "ssdp": 25900}
+    inventory = make_inventory(tmp_path, fleet.inventory_path, tmp_path / "reports",
+                               extra_vars={bmc["name"]: {"bmc_service_ports": ports}})
+    run = run_playbook("playbooks/exposure.yml", inventory, cmdline="--limit %s" % bmc["name"],
+                       extravars={"bmc_audit_results_dir": str(tmp_path / "reports"), "bmc_probe_timeout": 0.4})
+    assert run.status == "successful", run.stdout[-3000:]
+    record, _ = results(tmp_path / "reports", bmc["name"])
+    [https] = [p for p in record["facts"]["exposure"]["probes"][0]["ports"] if p["name"] == "https"]
+    assert (https["port"], https["state"], https["answer"]) == (fleet.port, "open", "https")
