@@ -8,7 +8,8 @@ On one simulated fleet (N BMCs, L ms per request), in one invocation:
            bench/out only; the project itself never needs it)
 
 Prints a table, then one JSON object on the last line. Usage:
-  python bench/run.py [--hosts 16] [--latency-ms 50] [--forks 50] [--ways ours,uri,cg]
+  python bench/run.py [--hosts 16] [--latency-ms 50] [--forks 50] [--ways ours,uri,cg,probe]
+(probe: bench/probe.py, the exposure probe over 100 BMCs x 9 ports, whatever --hosts says)
 The uri way costs about 0.4 s of controller CPU per task per host (a module process each), so the
 default fleet is small enough for the whole run to finish in a few minutes on 2 cores.
 """
@@ -31,6 +32,9 @@ sys.path.insert(0, str(ROOT / "playbooks" / "collections"))
 
 from ansible_collections.bmclock.supermicro.plugins.module_utils import gather, results, supermicro  # noqa: E402
 from bmcsim.testing import SimFleet  # noqa: E402
+
+sys.path.insert(0, str(ROOT / "bench"))
+import probe as probe_bench  # noqa: E402
 
 
 def request_counts(fleet):
@@ -150,7 +154,7 @@ def main():
     parser.add_argument("--hosts", type=int, default=16)
     parser.add_argument("--latency-ms", type=int, default=50)
     parser.add_argument("--forks", type=int, default=50)
-    parser.add_argument("--ways", default="ours,uri,cg")
+    parser.add_argument("--ways", default="ours,uri,cg,probe")
     parser.add_argument("--deadlines", action="store_true", help="measure the client's deadlines and limits instead")
     args = parser.parse_args()
     if args.deadlines:
@@ -176,7 +180,7 @@ def main():
             "uri": [str(BIN / "ansible-playbook"), str(workdir / "uri.yml"), *inventory],
             "cg": [str(BIN / "ansible-playbook"), str(workdir / "cg.yml"), *inventory],
         }
-        for way in ways:
+        for way in [w for w in ways if w in commands]:
             reset_counts(fleet)
             wall, cpu, rss = timed(commands[way], env)
             counts = request_counts(fleet)
@@ -189,7 +193,9 @@ def main():
     if "ours" in figures:
         result["min_requests_per_host"] = minimum_requests(workdir / "reports")
         result.update(figures["ours"])
-    for way in ways:
+    if "probe" in ways:
+        result["probe"] = probe_bench.measure()      # bench/probe.py: 100 BMCs x 9 ports from one vantage
+    for way in [w for w in ways if w in figures]:
         if way != "ours":
             result[way] = dict(figures[way])
             if "ours" in figures:

@@ -83,8 +83,18 @@ OPERATORS = {
     "version_ge": supermicro.version_ge,
     "all_in_networks": lambda actual, expected: all(_inside(a, _networks(expected)) for a in _items(actual)),
     "none_public": lambda actual, expected: all(_inside(a, NON_PUBLIC) for a in _items(actual)),
+    # {seen: [...], said: [...]}: everything seen (answering on the network) is said (reported on) by the BMC
+    "agrees": lambda actual, expected: not _unsaid(actual),
 }
 NO_EXPECTED = {"empty", "not_empty", "none_public"}
+# Fact sections that do not come from gather: what the exposure probe saw (bmc_exposure).
+EXTERNAL_SECTIONS = ("exposure",)
+
+
+def _unsaid(actual):
+    if not isinstance(actual, dict) or not isinstance(actual.get("seen"), list) or not isinstance(actual.get("said"), list):
+        raise ValueError("expected {seen: [...], said: [...]}")
+    return sorted(set(actual["seen"]) - set(actual["said"]))
 
 
 # -- catalog -------------------------------------------------------------------------------
@@ -139,8 +149,11 @@ def _control_problems(control):
     if remediation is not None and not (isinstance(remediation, dict) and {"role", "tag"} <= set(remediation)):
         yield "remediation: expected {role, tag}"
     applicability = control.get("applicability") or {}
-    if not isinstance(applicability, dict) or set(applicability) - {"generations", "licenses", "vendors"}:
-        yield "applicability: expected a mapping with generations, licenses and/or vendors"
+    if not isinstance(applicability, dict) or set(applicability) - {"generations", "licenses", "vendors", "requires"}:
+        yield "applicability: expected a mapping with generations, licenses, vendors and/or requires"
+    elif "requires" in applicability and not (isinstance(applicability["requires"], dict) and
+                                              set(applicability["requires"]) == {"query", "reason"}):
+        yield "applicability.requires: expected {query, reason}"
     elif not set(applicability.get("generations") or []) <= set(supermicro.LAYOUTS):
         yield "applicability.generations: expected some of %s" % ", ".join(supermicro.LAYOUTS)
     elif not set(applicability.get("vendors") or []) <= {supermicro.VENDOR}:
@@ -189,7 +202,7 @@ def sections_of(query):
     string literals left out. A check whose section is unsupported or errored is not run."""
     bare = re.sub(r"'(?:[^'\\]|\\.)*'|`[^`]*`", "", query)
     names = re.findall(r"(?<![\w.@])([A-Za-z_]\w*)(?!\s*\()", bare)
-    return [n for n in dict.fromkeys(names) if n in SECTIONS]
+    return [n for n in dict.fromkeys(names) if n in SECTIONS or n in EXTERNAL_SECTIONS]
 
 
 def enable_var(control_id):
@@ -452,6 +465,9 @@ def _inapplicable(applicability, facts):
     licenses = facts.get("licenses") or {}
     if needed and licenses.get("supported") and not set(needed) & set(licenses.get("installed") or []):
         return "notchecked", "not licensed (needs %s)" % " or ".join(needed)
+    requires = applicability.get("requires")
+    if requires and jmespath.search(requires["query"], facts) in (None, "", [], {}, False):
+        return "notchecked", requires["reason"]      # data gathered elsewhere (a probe) is missing
     return None
 
 
@@ -525,10 +541,12 @@ def _expected(check, facts, baseline):
 _NEGATED = {"eq": "!=", "ne": "==", "le": ">", "ge": "<", "in": "not in", "not_in": "in",
             "subset_of": "not within", "disjoint_from": "overlaps", "empty": "is not empty",
             "not_empty": "is empty", "version_ge": "older than", "all_in_networks": "not all inside",
-            "none_public": "includes a public address"}
+            "none_public": "includes a public address", "agrees": "disagrees"}
 
 
 def _mismatch(op, actual, expected):
+    if op == "agrees":
+        return "%s answer(s) on the network, yet the BMC reports them off" % ", ".join(_unsaid(actual))
     text = "%s %s" % (_short(actual), _NEGATED[op])
     return text if op in NO_EXPECTED else "%s %s" % (text, _short(expected))
 

@@ -6,7 +6,7 @@ import json
 
 from aiohttp import web
 
-from . import fleetgen
+from . import exposure, fleetgen
 from .bmc import Knobs
 from .fleet import Fleet
 from .handlers.sessions import session_body
@@ -86,6 +86,9 @@ def make_admin_app(fleet: Fleet) -> web.Application:
         unknown = set(data) - set(Knobs().as_dict()) - {"licenses", "up"}
         if unknown:
             return ok({"error": f"unknown knobs: {sorted(unknown)}"}, 400)
+        wrong = sorted(set(data.get("stuck_services", [])) - set(exposure.SERVICES))
+        if wrong:
+            return ok({"error": f"stuck_services: unknown {wrong} (known: {sorted(exposure.SERVICES)})"}, 400)
         if "latency_ms" in data:
             lat = data["latency_ms"]
             bmc.knobs.latency_ms = tuple(lat) if isinstance(lat, list) else float(lat)
@@ -94,6 +97,8 @@ def make_admin_app(fleet: Fleet) -> web.Application:
                 setattr(bmc.knobs, key, data[key])
         if "password_classes" in data:
             bmc.knobs.password_classes = tuple(data["password_classes"])
+        if "stuck_services" in data:
+            bmc.knobs.stuck_services = tuple(data["stuck_services"])
         if "licenses" in data:
             bmc.set_licenses(data["licenses"])
         if "up" in data:
@@ -138,7 +143,16 @@ def make_admin_app(fleet: Fleet) -> web.Application:
             await bmc.set_up(True)
         return ok({"reset": bmc.name, "deviations": bmc.deviations})
 
-    app = web.Application()
+    @web.middleware
+    async def follow_state(request, handler):
+        """After any change, the BMC's service listeners follow its state (exposure.py)."""
+        response = await handler(request)
+        bmc = fleet.by_name.get(request.match_info.get("name", ""))
+        if bmc is not None and request.method != "GET":
+            fleet.exposure.sync(bmc)
+        return response
+
+    app = web.Application(middlewares=[follow_state])
     app.add_routes(routes)
     return app
 

@@ -100,7 +100,7 @@ async def _huge(request: web.Request, size: int, announce: bool) -> web.StreamRe
     return stream
 
 
-def make_app(bmcs_by_address: dict[str, BMC]) -> web.Application:
+def make_app(bmcs_by_address: dict[str, BMC], on_write=None) -> web.Application:
     router = build_router()
 
     async def handle(request: web.Request) -> web.StreamResponse:
@@ -140,6 +140,8 @@ def make_app(bmcs_by_address: dict[str, BMC]) -> web.Application:
         except RedfishError as err:
             response = render_error(bmc, err)
         _log(bmc, request.method, path, response.status)
+        if on_write and request.method in WRITE:
+            on_write(bmc)        # services and access control may have changed: the listeners follow
         if fault and str(fault.get("kind")) == "drip" and _fault_applies(fault, request.method, path) \
                 and isinstance(response, web.Response) and response.body:
             return await _drip(request, response, float(fault.get("seconds", 3)))

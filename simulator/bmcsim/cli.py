@@ -43,6 +43,8 @@ def parse(argv=None) -> argparse.Namespace:
     p.add_argument("--noncompliant", type=float, default=0.0, metavar="RATIO")
     p.add_argument("--unreachable", type=int, default=0, metavar="K")
     p.add_argument("--strict-etag", action="store_true")
+    p.add_argument("--service-port-base", type=int, default=20000, metavar="BASE",
+                   help="SSH, HTTP, IPMI, SNMP, SSDP, KVM, virtual media listen on BASE + their standard port (0: standard)")
     args = p.parse_args(argv)
     if not 0 <= args.noncompliant <= 1:
         p.error("--noncompliant must be between 0 and 1")
@@ -54,7 +56,7 @@ def parse(argv=None) -> argparse.Namespace:
 async def run(args: argparse.Namespace) -> None:
     fleet = Fleet(args.count, args.profile, args.port, args.base_address, args.seed, args.username, args.password,
                   args.noncompliant, args.unreachable, args.state_dir, args.latency_ms, dict(args.latency_path),
-                  args.strict_etag)
+                  args.strict_etag, args.service_port_base)
     await fleet.start()
     admin = web.AppRunner(make_admin_app(fleet), access_log=None)
     await admin.setup()

@@ -14,6 +14,7 @@ import yaml
 from aiohttp import web
 
 from . import fleetgen, tls
+from .exposure import Exposure
 from .app import make_app
 from .bmc import BMC, Knobs, R
 from .profiles import build, generic
@@ -26,7 +27,8 @@ PROFILES = GENERATIONS + ("generic",)   # generic: not a Supermicro (profiles/ge
 class Fleet:
     def __init__(self, count: int, profile: str, port: int = 8443, base_address: str = "127.0.10.1", seed: int = 0,
                  username: str = "ansible", password: str = "Sim!Operator2024", noncompliant: float = 0.0,
-                 unreachable: int = 0, state_dir: str | None = None, latency_ms=0, latency_paths=None, strict_etag=False):
+                 unreachable: int = 0, state_dir: str | None = None, latency_ms=0, latency_paths=None, strict_etag=False,
+                 service_port_base: int = 20000):
         self.count, self.profile, self.port, self.seed = count, profile, port, seed
         self.username, self.password, self.noncompliant = username, password, noncompliant
         self.state_dir = Path(state_dir).resolve() if state_dir else None
@@ -56,6 +58,7 @@ class Fleet:
         self.servers: dict[str, asyncio.AbstractServer] = {}
         self.connections: dict[str, set] = {b.address: set() for b in self.bmcs}
         self.runner: web.AppRunner | None = None
+        self.exposure = Exposure(service_port_base)     # SSH, HTTP, IPMI, SNMP, ... beside Redfish
 
     def launch_knobs(self) -> Knobs:
         """The knobs the command line gave every BMC (the admin reset returns to them)."""
@@ -121,9 +124,11 @@ class Fleet:
 
     # ---- listeners ------------------------------------------------------------------------
     async def start(self) -> None:
-        self.runner = web.AppRunner(make_app(self.by_address), access_log=None, shutdown_timeout=1)
+        self.runner = web.AppRunner(make_app(self.by_address, on_write=self.exposure.sync), access_log=None, shutdown_timeout=1)
         await self.runner.setup()
         await asyncio.gather(*(self.open(b) for b in self.bmcs if b.reachable and b.up))
+        for bmc in self.bmcs:
+            self.exposure.sync(bmc)
 
     def _factory(self, bmc: BMC):
         server, conns = self.runner.server, self.connections[bmc.address]
@@ -145,8 +150,10 @@ class Fleet:
 
     async def _listener_changed(self, bmc: BMC) -> None:
         await (self.open(bmc) if bmc.up else self.close(bmc))
+        self.exposure.sync(bmc)
 
     async def stop(self) -> None:
+        self.exposure.close_all()
         for bmc in self.bmcs:
             await self.close(bmc)
         if self.runner:
@@ -161,7 +168,8 @@ class Fleet:
         children.update({b.generation: {"hosts": {}} for b in self.bmcs if b.generation not in children})
         for b in self.bmcs:
             children[b.generation]["hosts"][b.name] = {"ansible_host": b.address, "bmc_port": b.port,
-                                                       "bmc_generation": b.generation}
+                                                       "bmc_generation": b.generation,
+                                                       "bmc_service_ports": self.exposure.ports(b.port)}
         return {"all": {"children": {"bmcs": {
             "vars": {"bmc_username": self.username, "bmc_password": self.password, "bmc_ca_path": str(self.ca.cert_path),
                      "ansible_connection": "local", "ansible_python_interpreter": "{{ ansible_playbook_python }}"},

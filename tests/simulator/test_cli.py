@@ -39,7 +39,9 @@ def test_inventory_and_unreachable(tmp_path):
         assert bmcs["vars"]["ansible_python_interpreter"] == "{{ ansible_playbook_python }}"
         hosts = {h: v for g in bmcs["children"].values() for h, v in g["hosts"].items()}
         assert sorted(hosts) == ["bmc-001", "bmc-002", "bmc-003", "bmc-004"]
-        assert hosts["bmc-004"] == {"ansible_host": "127.0.31.4", "bmc_port": fleet.port, "bmc_generation": "x13"}
+        assert hosts["bmc-004"] == {"ansible_host": "127.0.31.4", "bmc_port": fleet.port, "bmc_generation": "x13",
+                                    "bmc_service_ports": {"ssh": 20022, "http": 20080, "kvm": 25900, "virtual_media": 20623,
+                                                          "ipmi": 20623, "snmp": 20161, "ssdp": 21900, "https": fleet.port}}
         assert Redfish(fleet, "bmc-003").get("/redfish/v1")[0] == 200
         with pytest.raises(ConnectionRefusedError):
             Redfish(fleet, "bmc-004").get("/redfish/v1")

@@ -70,6 +70,12 @@ def facts():
                           subject={"common_name": "bmc-001", "organization": "Example"}, valid_from="2024-01-01T00:00:00+00:00",
                           valid_to="2026-04-01T00:00:00+00:00", days_remaining=400, self_signed=False, factory_default=False,
                           fingerprint="AA"),
+        "exposure": {"supported": True, "error": "", "probes": [      # what bmc_probe saw (playbooks/exposure.yml)
+            {"vantage": "controller", "zone": "inside", "ports": [
+                {"name": "https", "state": "open", "label": "https 443/tcp: https"},
+                {"name": "ipmi", "state": "closed", "label": "ipmi 623/udp: port unreachable"}]},
+            {"vantage": "vantage-dmz", "zone": "outside", "ports": [
+                {"name": "https", "state": "filtered", "label": "https 443/tcp: no answer to SYN"}]}]},
     }
 
 
@@ -278,7 +284,26 @@ FAILURES = {
     "log-syslog": lambda f: set_path(f, "syslog.servers", ["192.0.2.99"]),
     "acct-directory-tls": lambda f: f["directory"]["active_directory"].update(enabled=True, servers=["10.10.0.41"]),
     "log-events": lambda f: f["event_subscriptions"].update(snmp_destinations=["198.51.100.23"]),
+    "exposure-outside": lambda f: f["exposure"]["probes"][1]["ports"][0].update(state="open"),
+    "exposure-services": lambda f: f["exposure"]["probes"][0]["ports"][1].update(state="open"),
+    "exposure-agreement": lambda f: f["exposure"]["probes"][0]["ports"][1].update(state="open"),
 }
+
+
+def test_exposure_reasons_and_missing_probe_data(facts, catalog, baseline):
+    f = dict(facts)
+    FAILURES["exposure-services"](f)
+    found = results_of(f, catalog, baseline)
+    assert found["exposure-agreement"]["reason"] == "ipmi answer(s) on the network, yet the BMC reports them off"
+    assert found["exposure-services"]["reason"] == "['https', 'ipmi'] not within ['https']"
+    FAILURES["exposure-outside"](f)
+    assert results_of(f, catalog, baseline)["exposure-outside"]["reason"] == "['https 443/tcp: no answer to SYN'] != []"
+    del f["exposure"]                                  # never probed: notchecked, never pass
+    found = results_of(f, catalog, baseline)
+    assert {found[c]["status"] for c in ("exposure-outside", "exposure-services", "exposure-agreement")} == {"notchecked"}
+    assert "playbooks/exposure.yml" in found["exposure-agreement"]["reason"]
+    f["exposure"] = {"supported": True, "error": "vantage-dmz: no python", "probes": facts["exposure"]["probes"]}
+    assert results_of(f, catalog, baseline)["exposure-outside"]["status"] == "error"
 
 
 def test_every_control_has_a_failure_case(catalog):
@@ -440,7 +465,7 @@ def test_every_result_says_which_checks_ran(facts, catalog, baseline):
 
 def test_nothing_checked_is_never_compliant(facts, catalog, baseline):
     # Old: every section "not supported": 25 notapplicable, host compliant.
-    for name in compliance.SECTIONS:
+    for name in (*compliance.SECTIONS, *compliance.EXTERNAL_SECTIONS):
         if name != "identity":
             facts[name] = {"supported": False, "reason": "not supported on X13"}
     summary = compliance.evaluate(facts, catalog, baseline)["summary"]
