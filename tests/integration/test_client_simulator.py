@@ -249,3 +249,18 @@ def test_get_many_runs_concurrently_on_kept_alive_connections(fleet, bmc):
     assert list(answers) == paths and answers["/redfish/v1/Nope"].status == 404
     assert elapsed < 8 * 0.2 * 0.75       # 8 GETs at 0.2 s, 4 at a time: about two rounds, not eight
     assert rf.requests == len(paths) + 2
+
+
+def test_upload_streams_a_file_from_disk(fleet, bmc, tmp_path):
+    """A path is streamed (Content-Length, no chunked encoding) and the BMC reads the whole image: the
+    Verify task passes only for an intact SMCFW image of this generation."""
+    unlock(fleet, bmc)
+    fleet.admin.set_knobs(bmc["name"], firmware_time_scale=0.004)
+    image = tmp_path / "BMC_X13AST2600-ROT-5501MS_20241001_01.06.10_STDsp.bin"
+    image.write_bytes(make_image("BMC", "X13", "01.06.10", size=3 * (1 << 20) + 7))
+    parameters = {"Targets": ["/redfish/v1/Managers/1"], "@Redfish.OperationApplyTime": "OnStartUpdateRequest"}
+    with client(fleet, bmc) as rf:
+        response = rf.upload("/redfish/v1/UpdateService/upload", fields={"UpdateParameters": parameters},
+                             files={"UpdateFile": str(image)})
+        task = rf.wait_task(response, interval=0.05, timeout=30)
+        assert task["TaskState"] == "Completed" and task["Name"] == "BMC Verify"
