@@ -16,10 +16,12 @@ import yaml
 
 from ansible.errors import AnsibleActionFail
 
-from ansible_collections.bmclock.supermicro.plugins.module_utils import compliance
+from ansible_collections.bmclock.supermicro.plugins.module_utils import compliance, firmware
 from ansible_collections.bmclock.supermicro.plugins.plugin_utils.controller_action import ControllerAction, load_catalog
 
-ARGUMENT_SPEC = {"catalog": {"type": "path", "required": True}}
+ARGUMENT_SPEC = {"catalog": {"type": "path", "required": True},
+                 # given by the bmc_firmware role: the rollout targets are checked against the image files too
+                 "firmware_dir": {"type": "path"}, "check_firmware_targets": {"type": "bool", "default": False}}
 
 
 def defining_files(task_vars, host, key, value):
@@ -73,7 +75,10 @@ class ActionModule(ControllerAction):
         host = task_vars["inventory_hostname"]
         lines = []
         values = self.bmc_vars(task_vars)
-        for key, problem in problems_of(values, catalog, args["catalog"]):
+        problems = problems_of(values, catalog, args["catalog"])
+        if args["check_firmware_targets"] and not problems:
+            problems = firmware.validate_targets(values.get("bmc_approved_firmware"), args["firmware_dir"])
+        for key, problem in problems:
             top = key.split(".")[0].split("[")[0]
             where = ", ".join(defining_files(task_vars, host, top, values.get(top))) or "play vars, extra vars or role defaults"
             lines.append("%s (set in %s): %s" % (key, where, problem))

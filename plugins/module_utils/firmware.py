@@ -67,6 +67,7 @@ OPTIONS = {
 # Update states kept per component in the result file; IN_FLIGHT ones mean the BMC may still be busy.
 IN_FLIGHT = ("uploading", "verifying", "updating", "restarting")
 STATES = IN_FLIGHT + ("staged", "done", "failed")
+FINAL = ("Completed", "Cancelled", "Interrupted", "Exception", "Killed", "Failed")
 
 
 def now():
@@ -197,9 +198,8 @@ def legacy_action(component, action):
 def active_update_tasks(tasks):
     """Tasks that mean an update is running on the BMC: not final and named BMC/BIOS Verify/Update
     (bmclib's firmwareTaskActive, reference 5.2 item 5)."""
-    final = ("Completed", "Cancelled", "Interrupted", "Exception", "Killed", "Failed")
     return [t for t in tasks if re.match(r"^(BMC|BIOS) (Verify|Update)$", str(t.get("Name", "")))
-            and t.get("TaskState") not in final]
+            and t.get("TaskState") not in FINAL]
 
 
 def reset_type(policy, power_state, allowed):

@@ -23,6 +23,16 @@ options:
     description: YAML control catalog to validate along with the baseline.
     type: path
     required: true
+  check_firmware_targets:
+    description:
+      - Also check the rollout targets (C(bmc_target), C(bios_target) of C(bmc_approved_firmware)):
+        the image exists in O(firmware_dir), the sha256 is 64 hex digits, the version is in the
+        board's image allowlist and not below its minimum. The C(bmc_firmware) role sets it.
+    type: bool
+    default: false
+  firmware_dir:
+    description: Folder of the approved image files (C(bmc_firmware_dir)).
+    type: path
 attributes:
   check_mode:
     support: full
