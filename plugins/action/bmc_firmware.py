@@ -274,7 +274,8 @@ class ActionModule(ControllerAction):
             if state == "Completed" or ((body.get("Oem") or {}).get("Percentage") == "100%" and state not in firmware.FINAL):
                 return body
             if state in firmware.FINAL:
-                messages = [m.get("Message") for m in body.get("Messages") or [] if isinstance(m, dict) and m.get("Message")]
+                messages = ["%s [%s]" % (m["Message"], m.get("MessageId")) if m.get("MessageId") else m["Message"]
+                            for m in body.get("Messages") or [] if isinstance(m, dict) and m.get("Message")]
                 raise StepFailed(step, "task %s ended %s/%s%s" % (uri, state, body.get("TaskStatus"),
                                                                   ": " + "; ".join(messages) if messages else ""))
             if time.monotonic() >= deadline:

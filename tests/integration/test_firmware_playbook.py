@@ -20,6 +20,7 @@ import yaml
 
 from playbook_support import BIN, ROOT, make_inventory
 
+from ansible_collections.bmclock.supermicro.plugins.module_utils.redfish import RedfishClient
 from bmcsim.testing import SimFleet
 
 BASELINE = yaml.safe_load((ROOT / "inventory" / "group_vars" / "all" / "baseline.yml").read_text())
@@ -68,7 +69,7 @@ class Rollout:
         self.inventory = make_inventory(tmp_path, fleet.inventory_path, self.results)
 
     def target(self, board, generation, component, version, corrupt=False, sha256=None):
-        name = image_name(component, generation, board)
+        name = image_name(component, generation, board).replace("_STDsp", "_BADsp" if corrupt else "_STDsp")
         digest = bmcsim_image(self.images / name, component, generation, version, corrupt)
         entry = self.approved[board]
         entry["%s_target" % component.lower()] = {"image": name, "sha256": sha256 or digest, "version": version}
@@ -146,3 +147,148 @@ def test_fleet_updated_then_second_run_changes_nothing(rollout):
     for name in rollout.bmcs:
         assert rollout.uploads(name) == [], rollout.writes(name)
         assert rollout.writes(name) == [], name
+
+
+def test_check_mode_plans_and_writes_nothing(rollout):
+    run = rollout.run(check=True, bmc_firmware_batch=2)
+    assert run.status == "successful", run.stdout[-3000:]
+    plan = host_results(run)["bmc-001"]["event_data"]["res"]["bmc_firmware"]["steps"]
+    bmc = next(s for s in plan if s["component"] == "bmc")
+    assert (bmc["from"], bmc["to"], bmc["action"], bmc["sha256_verified"]) == ("01.04.15", "01.06.10", "update", True)
+    assert bmc["image"] == image_name("BMC", "x13", rollout.bmcs["bmc-001"]["board"]) and len(bmc["batch"]) == 2
+    for name in rollout.bmcs:
+        assert rollout.writes(name) == [], name
+        assert rollout.state(name) == {}
+
+
+def test_sha256_mismatch_sends_nothing(rollout):
+    board = rollout.bmcs["bmc-001"]["board"]
+    rollout.approved[board]["bmc_target"]["sha256"] = "0" * 64
+    run = rollout.run(limit="bmc-001")
+    assert run.status == "failed"
+    msg = host_results(run)["bmc-001"]["event_data"]["res"]["msg"]
+    actual = bmcsim_image(rollout.tmp / "again.bin", "BMC", "x13", TARGETS["x13"][1])
+    assert image_name("BMC", "x13", board) in msg and "0" * 64 in msg and actual in msg
+    assert rollout.writes("bmc-001") == [] and rollout.uploads("bmc-001") == []
+
+
+def test_corrupt_image_fails_verify_and_the_next_host_goes_on(rollout):
+    x13 = [n for n, b in rollout.bmcs.items() if b["generation"] == "x13"]
+    bad, good = x13
+    rollout.target(rollout.bmcs[bad]["board"], "x13", "BMC", "01.06.10", corrupt=True)
+    # one batch of both: Ansible ends a play whose whole batch failed, whatever max_fail_percentage says
+    run = rollout.run(limit=",".join(x13), bmc_firmware_batch=2, bmc_firmware_max_fail_percentage=100,
+                      bmc_firmware_components=["bmc"])
+    assert run.status == "failed"
+    results = host_results(run)
+    assert results[bad]["event"] == "runner_on_failed"
+    assert "BMC failed at verify" in results[bad]["event_data"]["res"]["msg"]
+    assert "OemFirmwareUpdateWrongImage" in results[bad]["event_data"]["res"]["msg"]
+    assert rollout.version(bad, "BMC") == "01.04.15"         # stays on its version
+    assert rollout.state(bad)["bmc"]["state"] == "failed" and rollout.state(bad)["bmc"]["step"] == "verify"
+    assert rollout.version(good, "BMC") == "01.06.10"        # the next host went on
+    assert len(rollout.uploads(bad)) == 1
+
+
+def test_x11_legacy_rejected_image_is_cancelled(rollout):
+    name = "bmc-003"
+    assert rollout.bmcs[name]["generation"] == "x11"
+    rollout.target(rollout.bmcs[name]["board"], "x11", "BMC", "01.74.11", corrupt=True)
+    run = rollout.run(limit=name, bmc_firmware_components=["bmc"])
+    assert run.status == "failed"
+    assert "BMC failed at verify" in host_results(run)[name]["event_data"]["res"]["msg"]
+    paths = [p for _m, p, _s in rollout.writes(name)]
+    assert paths[-1].endswith("SmcFirmwareInventory.Cancel")      # the BMC left update mode
+    assert rollout.version(name, "BMC") == "01.74.09"
+
+
+def test_bmc_already_in_update_mode(rollout):
+    name = "bmc-003"
+    bmc = rollout.bmcs[name]
+    username, password = rollout.fleet.credentials
+    with RedfishClient(bmc["address"], bmc["port"], username, password, ca_path=rollout.fleet.ca_path) as rf:
+        # another tool's update, left in update mode
+        rf.post("/redfish/v1/UpdateService/SmcFirmwareInventory/BMC/Actions/SmcFirmwareInventory.EnterUpdateMode", {})
+    rollout.reset_counters()
+    run = rollout.run(limit=name, bmc_firmware_components=["bmc"])
+    assert run.status == "failed"
+    msg = host_results(run)[name]["event_data"]["res"]["msg"]
+    assert "already in update mode" in msg and rollout.uploads(name) == []
+
+
+def test_downgrade_refused(rollout):
+    rollout.fleet.admin.apply_deviations("bmc-001", "unapproved_fw")       # BMC 11.01.01, newer than the target
+    run = rollout.run(limit="bmc-001", bmc_firmware_components=["bmc"])
+    assert run.status == "failed"
+    assert "downgrade refused" in host_results(run)["bmc-001"]["event_data"]["res"]["msg"]
+    assert rollout.writes("bmc-001") == []
+    assert rollout.version("bmc-001", "BMC") == "11.01.01"
+
+
+def test_bios_applied_when_powered_off(rollout):
+    rollout.fleet.admin.patch_resource("bmc-001", "/redfish/v1/Systems/1", {"PowerState": "Off"})
+    run = rollout.run(limit="bmc-001", bmc_firmware_components=["bios"], bmc_firmware_bios_reset="if_powered_off")
+    assert run.status == "successful", run.stdout[-3000:]
+    assert rollout.version("bmc-001", "BIOS").endswith("Ver " + TARGETS["x13"][2])
+    assert rollout.state("bmc-001")["bios"]["state"] == "done"
+    assert any(p.endswith("ComputerSystem.Reset") for _m, p, _s in rollout.writes("bmc-001"))
+
+
+def test_bad_target_stops_before_any_bmc_is_touched(rollout):
+    board = rollout.bmcs["bmc-002"]["board"]
+    rollout.approved[board]["bios_target"]["image"] = "BIOS_missing_20241001_2.0_STDsp.bin"
+    rollout.approved[board]["bios_images"].append("BIOS_missing_20241001_2.0_STDsp.bin")
+    run = rollout.run()
+    assert run.status == "failed"
+    assert "bmc_approved_firmware.%s.bios_target.image" % board in run.stdout
+    assert "BIOS_missing_20241001_2.0_STDsp.bin not found" in run.stdout
+    for name in rollout.bmcs:
+        assert rollout.fleet.admin.requests(name)["count"] == 0, name
+
+
+def test_bmc_that_never_returns_stops_the_rollout(rollout):
+    first = rollout.run(check=True, bmc_firmware_batch=2, bmc_firmware_components=["bmc"])
+    order = [h for h in host_results(first)]
+    batches = [order[i:i + 2] for i in range(0, len(order), 2)]
+    dead = batches[0][0]
+    rollout.fleet.admin.set_knobs(dead, reboot_seconds=3600)
+    rollout.reset_counters()
+    run = rollout.run(bmc_firmware_batch=2, bmc_firmware_max_fail_percentage=0, bmc_firmware_components=["bmc"],
+                      bmc_firmware_restart_timeout=3)
+    assert run.status == "failed"
+    results = host_results(run)
+    assert "did not come back within 3s" in results[dead]["event_data"]["res"]["msg"]
+    assert results[dead]["event"] == "runner_on_failed"       # failed, not unreachable
+    assert set(results) == set(batches[0])                    # the rollout stopped after batch 1
+    for later in [h for batch in batches[1:] for h in batch]:
+        assert rollout.fleet.admin.requests(later)["count"] == 0, later
+    assert rollout.state(dead)["bmc"]["step"] == "restart"
+
+
+def test_controller_killed_mid_update_then_resumed(rollout, tmp_path):
+    name = "bmc-001"
+    rollout.fleet.admin.set_knobs(name, firmware_time_scale=0.05)     # a 12 s flash to kill the controller in
+    variables = {"bmc_approved_firmware": rollout.approved, "bmc_firmware_dir": str(rollout.images),
+                 "bmc_audit_results_dir": str(rollout.results), "bmc_firmware_lift_lockdown": True,
+                 "bmc_firmware_poll_interval": 0.1, "bmc_firmware_components": ["bmc"]}
+    (tmp_path / "vars.json").write_text(json.dumps(variables))
+    env = dict(os.environ, ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"))
+    proc = subprocess.Popen([str(BIN / "ansible-playbook"), "-i", str(rollout.inventory), "--limit", name,
+                             "-e", "@%s" % (tmp_path / "vars.json"), str(ROOT / "playbooks" / "firmware.yml")],
+                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 120
+        while rollout.state(name).get("bmc", {}).get("state") != "updating":
+            assert proc.poll() is None and time.monotonic() < deadline, "the update never reached the flash"
+            time.sleep(0.1)
+    finally:
+        os.killpg(proc.pid, signal.SIGKILL)         # the controller and its workers, mid-flash
+        proc.wait()
+    assert rollout.state(name)["bmc"]["state"] == "updating"
+    run = rollout.run(limit=name, bmc_firmware_components=["bmc"])
+    assert run.status == "successful", run.stdout[-3000:]
+    assert rollout.version(name, "BMC") == "01.06.10"
+    assert rollout.state(name)["bmc"]["state"] == "done"
+    assert len(rollout.uploads(name)) == 1                  # never a second upload on top of the running one
+    lockdown = rollout.fleet.admin.get_resource(name, "/redfish/v1/Managers/1/Oem/Supermicro/SysLockdown")
+    assert lockdown["SysLockdownEnabled"] is True           # restored by the run that resumed
