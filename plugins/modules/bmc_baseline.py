@@ -25,8 +25,8 @@ options:
     required: true
   check_firmware_targets:
     description:
-      - Also check the rollout targets (C(bmc_target), C(bios_target) of C(bmc_approved_firmware)):
-        the image exists in O(firmware_dir), the sha256 is 64 hex digits, the version is in the
+      - Also check the rollout targets (C(bmc_target), C(bios_target) of C(bmc_approved_firmware)).
+        The image exists in O(firmware_dir), the sha256 is 64 hex digits, the version is in the
         board's image allowlist and not below its minimum. The C(bmc_firmware) role sets it.
     type: bool
     default: false

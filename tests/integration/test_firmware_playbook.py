@@ -21,6 +21,7 @@ import yaml
 from playbook_support import BIN, ROOT, make_inventory
 
 from ansible_collections.bmclock.supermicro.plugins.module_utils.redfish import RedfishClient
+from bmcsim.image import write_image
 from bmcsim.testing import SimFleet
 
 BASELINE = yaml.safe_load((ROOT / "inventory" / "group_vars" / "all" / "baseline.yml").read_text())
@@ -39,9 +40,8 @@ def image_name(component, generation, board):
 
 
 def bmcsim_image(out, component, generation, version, corrupt=False):
-    cmd = [str(BIN / "bmcsim"), "image", "--component", component, "--generation", generation, "--version", version,
-           "--date", "2024-10-01", "--out", str(out)] + (["--corrupt"] if corrupt else [])
-    return subprocess.run(cmd, capture_output=True, text=True, check=True).stdout.split()[0]
+    """What `bmcsim image` writes (tests/simulator/test_image_cli.py), without a process per image."""
+    return write_image(str(out), component, generation, version, "2024-10-01", corrupt=corrupt)
 
 
 @pytest.fixture(scope="module")
