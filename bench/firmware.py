@@ -7,7 +7,7 @@
    largest controller process (ru_maxrss over ansible-playbook and its workers). The image streams
    from disk, so it should not grow with the image.
 
-    .venv/bin/python bench/firmware.py [--hosts 50] [--batch 10] [--flash-s 20] [--image-mib 256] [--parts rollout,memory]
+    .venv/bin/python bench/firmware.py [--hosts 50] [--batch 10] [--flash-s 60] [--image-mib 256] [--parts rollout,memory]
 Prints one JSON object on the last line.
 """
 
@@ -78,7 +78,7 @@ def rollout(hosts, batch, flash_s, mib, forks, base_address, tag):
             "updated": sum(v == "01.06.10" for v in versions), "cpu_s": round(cpu, 1), "peak_rss_mb": round(rss, 1)}
 
 
-def run(hosts=50, batch=10, flash_s=20, image_mib=256, parts=("rollout", "memory")):
+def run(hosts=50, batch=10, flash_s=60, image_mib=256, parts=("rollout", "memory")):
     figures = {}
     if "rollout" in parts:
         figures["rollout"] = rollout(hosts, batch, flash_s, 1, batch, "127.0.70.1", "rollout")
@@ -97,7 +97,7 @@ def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--hosts", type=int, default=50)
     p.add_argument("--batch", type=int, default=10)
-    p.add_argument("--flash-s", type=float, default=20)
+    p.add_argument("--flash-s", type=float, default=60)
     p.add_argument("--image-mib", type=int, default=256)
     p.add_argument("--parts", default="rollout,memory")
     args = p.parse_args()

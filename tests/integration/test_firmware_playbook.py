@@ -133,6 +133,12 @@ def test_fleet_updated_then_second_run_changes_nothing(rollout):
     record = json.loads((rollout.results / "bmc-001.json").read_text())
     assert record["facts"]["firmware"]["bmc_version"] == TARGETS["x13"][1]
     assert {r["id"]: r["status"] for r in record["results"]}["fw-bmc-min-version"] == "pass"
+    # after the flash: a new session, then the version read from the inventory (not the task)
+    log = rollout.fleet.admin.requests("bmc-001")["log"]
+    start = max(i for i, (m, p, _s) in enumerate(log) if p.endswith("UpdateService.StartUpdate"))
+    login = next(i for i, (m, p, s) in enumerate(log) if i > start and m == "POST" and p.endswith("/Sessions") and s == 201)
+    assert any(p.endswith("FirmwareInventory/BMC") and s == 200 for _m, p, s in log[login:])
+    assert rollout.fleet.credentials[1] not in run.all_text()
     # lockdown restored on X12/X13
     for name, bmc in rollout.bmcs.items():
         if bmc["generation"] != "x11":
