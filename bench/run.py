@@ -154,7 +154,10 @@ def main():
     parser.add_argument("--ways", default="ours,uri,cg")
     parser.add_argument("--firmware", action=argparse.BooleanOptionalAction, default=True,
                         help="also the firmware rollout figures (bench/firmware.py defaults)")
+    parser.add_argument("--deadlines", action="store_true", help="measure the client's deadlines and limits instead")
     args = parser.parse_args()
+    if args.deadlines:
+        return __import__("deadlines").main()     # bench/deadlines.py
     ways = args.ways.split(",")
 
     OUT.mkdir(parents=True, exist_ok=True)

@@ -16,12 +16,17 @@ import yaml
 
 from ansible.errors import AnsibleActionFail
 
-from ansible_collections.bmclock.supermicro.plugins.module_utils import compliance, firmware
+from ansible_collections.bmclock.supermicro.plugins.module_utils import audit_run, compliance, firmware, selection
 from ansible_collections.bmclock.supermicro.plugins.plugin_utils.controller_action import ControllerAction, load_catalog
 
-ARGUMENT_SPEC = {"catalog": {"type": "path", "required": True},
-                 # given by the bmc_firmware role: the rollout targets are checked against the image files too
-                 "firmware_dir": {"type": "path"}, "check_firmware_targets": {"type": "bool", "default": False}}
+ARGUMENT_SPEC = {
+    "catalog": {"type": "path", "required": True},
+    "check_selection": {"type": "bool", "default": False},
+    "play_tags": {"type": "list", "elements": "str", "default": []},
+    # given by the bmc_firmware role: the rollout targets are checked against the image files too
+    "firmware_dir": {"type": "path"},
+    "check_firmware_targets": {"type": "bool", "default": False},
+}
 
 
 def defining_files(task_vars, host, key, value):
@@ -82,7 +87,39 @@ class ActionModule(ControllerAction):
             top = key.split(".")[0].split("[")[0]
             where = ", ".join(defining_files(task_vars, host, top, values.get(top))) or "play vars, extra vars or role defaults"
             lines.append("%s (set in %s): %s" % (key, where, problem))
+        lines += self._run_option_problems(task_vars)
+        if args["check_selection"]:
+            lines += self._selection_problems(task_vars, catalog, args["play_tags"])
         if lines:
             raise AnsibleActionFail("%s: invalid BMC baseline, no BMC was contacted:\n  %s" % (host, "\n  ".join(lines)))
         return {"changed": False, "controls": len(catalog),
                 "msg": "baseline valid; %d controls in the catalog" % len(catalog)}
+
+    def _run_option_problems(self, task_vars):
+        """Numeric connection and audit variables (bmc_timeout, bmc_retries, ...) out of bounds."""
+        values = {}
+        for name in audit_run.NUMERIC_BOUNDS:
+            value = self._templar.template(task_vars.get("bmc_" + name))
+            if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+                value = int(value)
+            if value is not None and value != "":
+                values[name] = value
+        return audit_run.numeric_problems(values)
+
+    def _selection_problems(self, task_vars, catalog, play_tags):
+        """--tags / --skip-tags and bmc_audit_select names that select nothing: a typo would audit
+        nothing and let a CI gate pass."""
+        problems = []
+        known = selection.PLAY_TAGS | set(play_tags)
+        for option, names in (("--tags", task_vars.get("ansible_run_tags")), ("--skip-tags", task_vars.get("ansible_skip_tags"))):
+            wrong = selection.unknown(names, catalog, known)
+            if wrong:
+                problems.append("%s: unknown tag %s (%s)" % (option, ", ".join(wrong), selection.describe_valid(catalog, known)))
+        chosen = self._templar.template(task_vars.get("bmc_audit_select")) or []
+        if isinstance(chosen, str):
+            chosen = [chosen]
+        wrong = selection.unknown(chosen, catalog, play_tags=())
+        if wrong:
+            problems.append("bmc_audit_select: unknown control or family %s (%s)" % (
+                ", ".join(wrong), selection.describe_valid(catalog, play_tags=())))
+        return problems

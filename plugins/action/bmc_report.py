@@ -10,6 +10,7 @@ hosts' cached facts (AWX's fact cache, where each slice's facts land whichever n
 
 from __future__ import annotations
 
+import datetime
 import os
 
 from ansible.errors import AnsibleActionFail
@@ -23,6 +24,7 @@ ARGUMENT_SPEC = {
     "output_dir": {"type": "path"},
     "formats": {"type": "list", "elements": "str", "choices": sorted(report.FORMATS),
                 "default": sorted(report.FORMATS)},
+    "stale_after": {"type": "float", "default": report.STALE_AFTER / 86400},
 }
 
 
@@ -53,8 +55,14 @@ class ActionModule(ControllerAction):
             raise AnsibleActionFail("no audit results in %s: run playbooks/audit.yml first%s" % (
                 source, " (%s)" % "; ".join(problems) if problems else ""))
 
+        if args["stale_after"] < 0:
+            raise AnsibleActionFail("stale_after (bmc_report_stale_after): %s days is negative; 0 = never stale" % args["stale_after"])
+        stale_after = args["stale_after"] * 86400
+        # Stale is judged per day, so that the same results give the same files within a day.
+        today = datetime.datetime.now(datetime.timezone.utc).replace(hour=0, minute=0, second=0, microsecond=0)
+        records, problems = report.normalize(records, problems)
         files, changed = {}, []
-        for fmt, text in report.render(records, args["formats"], problems).items():
+        for fmt, text in report.render(records, args["formats"], problems, stale_after=stale_after, now=today).items():
             path = os.path.join(output_dir, report.FORMATS[fmt])
             files[fmt] = path
             if _current_text(path) == text:
@@ -64,7 +72,7 @@ class ActionModule(ControllerAction):
                 os.makedirs(output_dir, exist_ok=True)
                 results.atomic_write_text(path, text)
 
-        view = report.overview(records)
+        view = report.overview(records, stale_after, today)
         return {
             "changed": bool(changed),
             "files": files,
@@ -76,10 +84,12 @@ class ActionModule(ControllerAction):
                 "result_status": view["result_status"],
                 "worst_controls": [c["id"] for c in view["worst_controls"][:10]],
                 "drifted_hosts": len({c["host"] for c in view["drift"]}),
+                "stale_hosts": sorted(view["stale"]),
+                "tls_unverified": view["tls_unverified"],
                 "audited_from": view["audited_from"],
                 "audited_to": view["audited_to"],
             },
-            "markdown": report.render_markdown(records, problems),
+            "markdown": report.render_markdown(records, problems, stale_after=stale_after, now=today),
             "warnings": problems,
             "msg": "%d hosts: %s" % (view["hosts"], ", ".join(
                 "%d %s" % (n, s) for s, n in view["host_status"].items() if n)),

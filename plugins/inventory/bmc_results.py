@@ -15,9 +15,13 @@ description:
     host in O(results_dir)) and puts each host in groups by compliance status, so that the next
     playbook can be limited to them, for example C(--limit bmc_noncompliant).
   - "Groups: C(bmc_compliant), C(bmc_noncompliant), C(bmc_error) (some controls could not be
-    checked), C(bmc_unreachable), C(bmc_drifted) (a control changed status since the previous
-    audit) and C(bmc_fail_<control>) for each failing control (dashes become underscores)."
-  - "Host variables: C(bmc_compliance_status), C(bmc_failed_controls), C(bmc_audited_at)."
+    evaluated, the login was refused, or the audit task failed), C(bmc_unreachable),
+    C(bmc_unsupported) (not a Supermicro BMC, or a board or firmware family the project does not
+    know), C(bmc_drifted) (a control changed status since the previous audit) and
+    C(bmc_fail_<control>) for each failing control (dashes become underscores). A record with any
+    other status is put in C(bmc_error)."
+  - "Host variables: C(bmc_compliance_status), C(bmc_compliance_reason), C(bmc_failed_controls),
+    C(bmc_audited_at)."
   - Hosts are matched by inventory name; a host known only from a result file is added with its
     audited address as C(ansible_host).
   - The configuration file name must end with C(bmc_results.yml) or C(bmc_results.yaml).
@@ -53,6 +57,7 @@ STATUS_GROUPS = {
     "noncompliant": "bmc_noncompliant",
     "error": "bmc_error",
     "unreachable": "bmc_unreachable",
+    "unsupported": "bmc_unsupported",
 }
 
 
@@ -81,12 +86,16 @@ class InventoryModule(BaseInventoryPlugin):
             if host not in self.inventory.hosts:
                 self.inventory.add_host(host)
                 self.inventory.set_variable(host, "ansible_host", record.get("address", host))
-            self.inventory.add_child(STATUS_GROUPS.get(record["status"], "bmc_error"), host)
-            failed = sorted(r["id"] for r in record.get("results", []) if r["status"] == "fail")
+            summary = record.get("summary") if isinstance(record.get("summary"), dict) else {}
+            status = record.get("status") if record.get("status") in STATUS_GROUPS else "error"
+            self.inventory.add_child(STATUS_GROUPS[status], host)
+            stored = record.get("results") if isinstance(record.get("results"), list) else []
+            failed = sorted(str(r.get("id")) for r in stored if isinstance(r, dict) and r.get("status") == "fail")
             for control in failed:
                 self.inventory.add_child(self.inventory.add_group(group_name(control)), host)
             if record.get("drift"):
                 self.inventory.add_child("bmc_drifted", host)
-            self.inventory.set_variable(host, "bmc_compliance_status", record["status"])
+            self.inventory.set_variable(host, "bmc_compliance_status", status)
+            self.inventory.set_variable(host, "bmc_compliance_reason", summary.get("reason"))
             self.inventory.set_variable(host, "bmc_failed_controls", failed)
             self.inventory.set_variable(host, "bmc_audited_at", record.get("audited_at"))

@@ -7,6 +7,10 @@ A control is one or more checks; a check is a JMESPath query over the facts, an 
 expected value, a literal (`value`) or a baseline variable (`var`, optionally narrowed by
 `select` or looked up for the BMC's board with `per_board`). Statuses use the XCCDF words:
 pass, fail, error, notapplicable, notchecked.
+
+Evidence, not absence of evidence: a check passes only on facts that were read; a control passes
+only when all its checks ran and passed (each result says which ran); notapplicable only from
+positive knowledge; `summarize` never calls a host compliant when nothing could be checked.
 """
 
 from __future__ import annotations
@@ -26,6 +30,9 @@ SEVERITIES = ("low", "medium", "high", "critical")
 ROLES = ("Administrator", "Operator", "ReadOnly")
 KCS_PRIVILEGES = ("Administrator", "Operator", "User", "Callback")
 CATALOG_VARIABLE = "bmc_audit_controls"
+# version_ge checks of firmware name their component: its image and release date (facts
+# firmware.<component>_image / _release_date, baseline <component>_images) decide across families.
+COMPONENTS = ("bmc", "bios")
 
 
 # -- operators: (actual, expected) -> bool; ValueError/TypeError means "cannot tell" (error) ----
@@ -121,10 +128,12 @@ def _control_problems(control):
     if remediation is not None and not (isinstance(remediation, dict) and {"role", "tag"} <= set(remediation)):
         yield "remediation: expected {role, tag}"
     applicability = control.get("applicability") or {}
-    if not isinstance(applicability, dict) or set(applicability) - {"generations", "licenses"}:
-        yield "applicability: expected a mapping with generations and/or licenses"
+    if not isinstance(applicability, dict) or set(applicability) - {"generations", "licenses", "vendors"}:
+        yield "applicability: expected a mapping with generations, licenses and/or vendors"
     elif not set(applicability.get("generations") or []) <= set(supermicro.LAYOUTS):
         yield "applicability.generations: expected some of %s" % ", ".join(supermicro.LAYOUTS)
+    elif not set(applicability.get("vendors") or []) <= {supermicro.VENDOR}:
+        yield "applicability.vendors: expected [%s] (the only vendor whose OEM resources the facts know)" % supermicro.VENDOR
     checks = control.get("checks")
     if not isinstance(checks, list) or not checks:
         yield "checks: expected a non-empty list"
@@ -158,6 +167,8 @@ def _check_problems(check):
         yield "expected exactly one of value (a literal) or var (a baseline variable)"
     if ("select" in check or "per_board" in check) and "var" not in check:
         yield "select and per_board apply to a var"
+    if "component" in check and (check["component"] not in COMPONENTS or op != "version_ge" or "per_board" not in check):
+        yield "component: expected one of %s, with op version_ge and per_board" % ", ".join(COMPONENTS)
     if "var" in check and check["var"] not in BASELINE_SCHEMA:
         yield "var %r is not a baseline variable (%s)" % (check["var"], ", ".join(BASELINE_SCHEMA))
 
@@ -309,7 +320,8 @@ def validate_baseline(baseline):
 # -- evaluation ----------------------------------------------------------------------------
 
 class _Skip(Exception):
-    """The facts a check reads are not available on this BMC (unsupported, not licensed)."""
+    """Positive knowledge that a check does not apply: the generation has no such resource, the
+    BMC answered "not licensed", or it is not a Supermicro BMC."""
 
 
 class _Broken(Exception):
@@ -321,37 +333,58 @@ class _Unapproved(Exception):
 
 
 def evaluate(facts, catalog, baseline, enabled=None):
-    """{"summary": {...}, "results": [{id, title, severity, status, expected, actual, reason}]}.
+    """{"summary": {...}, "results": [{id, title, severity, status, expected, actual, reason, checks}]}.
 
     `enabled` maps control id -> bool (default: every control on); a control switched off is
     reported notchecked.
     """
     results = [_evaluate_control(control, facts, baseline, (enabled or {}).get(control["id"], True))
                for control in catalog]
-    return {"summary": summarize(results), "results": results}
+    return {"summary": summarize(results, facts), "results": results}
 
 
-def unreachable(catalog, reason):
+def unreachable(catalog, reason, status="unreachable"):
     """The evaluation of a BMC that could not be audited at all (unreachable, login refused)."""
     results = [_result(control, "error", reason) for control in catalog]
     summary = summarize(results)
-    summary.update(status="unreachable", reason=reason)
+    summary.update(status=status, reason=reason, compliant=False)
     return {"summary": summary, "results": results}
 
 
-def summarize(results):
+HOST_STATUSES = ("compliant", "noncompliant", "error", "unreachable", "unsupported")
+
+
+def summarize(results, facts=None):
+    """The host status over `results` (from one run or merged from several).
+
+    compliant: every result passed or is notapplicable / notchecked for a stated reason, and at
+    least one control was actually checked; noncompliant: a control fails; error: a control could
+    not be evaluated, or nothing could be checked; unsupported (from the facts: not a Supermicro
+    BMC, unknown board or firmware family) takes precedence, the results keep their own status."""
     counts = {status: sum(r["status"] == status for r in results) for status in STATUSES}
     failed = [r["id"] for r in results if r["status"] == "fail"]
     errors = [r["id"] for r in results if r["status"] == "error"]
     worst = max((r["severity"] for r in results if r["status"] == "fail"), key=SEVERITIES.index, default=None)
-    status = "noncompliant" if failed else ("error" if errors else "compliant")
-    return {"status": status, "compliant": status == "compliant", "counts": counts, "total": len(results),
+    identity = (facts or {}).get("identity") if isinstance((facts or {}).get("identity"), dict) else {}
+    checked = counts["pass"] + counts["fail"]
+    if identity.get("unsupported"):
+        status, reason = "unsupported", identity["unsupported"]
+    elif failed:
+        status, reason = "noncompliant", "%d control(s) fail: %s" % (len(failed), ", ".join(failed))
+    elif errors:
+        status, reason = "error", "%d control(s) could not be evaluated: %s" % (len(errors), ", ".join(errors))
+    elif not checked or identity.get("nothing_read"):
+        status, reason = "error", "nothing could be checked: no control passed or failed on data read from the BMC"
+    else:
+        status, reason = "compliant", ""
+    return {"status": status, "reason": reason, "compliant": status == "compliant", "counts": counts, "total": len(results),
             "failed": failed, "errors": errors, "worst_severity": worst}
 
 
-def _result(control, status, reason, expected=None, actual=None):
+def _result(control, status, reason, expected=None, actual=None, checks=None):
     result = {"id": control["id"], "title": control["title"], "severity": control["severity"],
-              "status": status, "expected": expected, "actual": actual, "reason": reason}
+              "status": status, "expected": expected, "actual": actual, "reason": reason,
+              "checks": checks or {"ran": 0, "total": len(control.get("checks") or []), "skipped": []}}
     if control.get("remediation"):
         result["remediation"] = control["remediation"]
     return result
@@ -366,7 +399,7 @@ def _evaluate_control(control, facts, baseline, enabled):
     outcomes = []   # (check, status, expected, actual, note)
     for check in control["checks"]:
         try:
-            expected, actual, passed = _run_check(check, facts, baseline)
+            expected, actual, passed, how = _run_check(check, facts, baseline)
         except _Skip as skip:
             outcomes.append((check, "skip", None, None, str(skip)))
         except _Broken as exc:
@@ -374,29 +407,39 @@ def _evaluate_control(control, facts, baseline, enabled):
         except _Unapproved as exc:
             outcomes.append((check, "fail", None, jmespath.search(check["query"], facts), str(exc)))
         else:
-            note = "" if passed else _mismatch(check["op"], actual, expected)
+            note = "" if passed else _mismatch(check["op"], actual, expected) + (" (%s)" % how if how else "")
             outcomes.append((check, "pass" if passed else "fail", expected, actual, note))
+    several = len(control["checks"]) > 1
+    skipped = [("%s: %s" % (o[0]["name"], o[4])) if several else o[4] for o in outcomes if o[1] == "skip"]
     run = [o for o in outcomes if o[1] != "skip"]
+    checks = {"ran": len(run), "total": len(outcomes), "skipped": skipped}
     if not run:
         reasons = sorted({o[4] for o in outcomes})
         status = "notchecked" if any("licen" in r for r in reasons) else "notapplicable"
-        return _result(control, status, "; ".join(reasons))
-    several = len(control["checks"]) > 1
+        return _result(control, status, "; ".join(reasons), checks=checks)
     expected = {o[0]["name"]: o[2] for o in run} if several else run[0][2]
     actual = {o[0]["name"]: o[3] for o in run} if several else run[0][3]
+    not_checked = ("; not checked: " + "; ".join(skipped)) if skipped else ""
     for status in ("error", "fail"):
         bad = [o for o in outcomes if o[1] == status]
         if bad:
             reason = "; ".join(("%s: %s" % (o[0]["name"], o[4])) if several else o[4] for o in bad)
-            return _result(control, status, reason, expected, actual)
-    skipped = ["%s: %s" % (o[0]["name"], o[4]) for o in outcomes if o[1] == "skip"]
-    return _result(control, "pass", ("checked without " + "; ".join(skipped)) if skipped else "", expected, actual)
+            return _result(control, status, reason + not_checked, expected, actual, checks)
+    if skipped:
+        # Every check that ran passed, but not all could run: not the whole control was verified.
+        return _result(control, "notchecked", "partially checked: %d of %d checks ran and passed%s" % (len(run), len(outcomes), not_checked),
+                       expected, actual, checks)
+    return _result(control, "pass", "", expected, actual, checks)
 
 
 def _inapplicable(applicability, facts):
-    generation = (facts.get("identity") or {}).get("generation")
+    identity = facts.get("identity") or {}
+    if applicability.get("vendors") and identity.get("supermicro") is False:
+        return "notapplicable", "not a Supermicro BMC"
+    generation = identity.get("generation")
+    layout = identity.get("layout") or (supermicro.layout(generation) if generation else None)
     generations = applicability.get("generations")
-    if generations and generation and supermicro.layout(generation) not in generations:
+    if generations and layout and layout not in generations:
         return "notapplicable", "not supported on %s" % generation
     needed = applicability.get("licenses")
     licenses = facts.get("licenses") or {}
@@ -414,12 +457,45 @@ def _run_check(check, facts, baseline):
             raise _Broken(section["error"])
         if section.get("supported") is False:
             raise _Skip(section.get("reason") or "not supported")
+        if section.get("supported") is not True:
+            raise _Broken("the %s facts do not say they were read" % name)
     expected = _expected(check, facts, baseline)
     actual = jmespath.search(check["query"], facts)
+    if actual is None and check["op"] not in ("empty", "not_empty"):
+        raise _Broken("nothing read at %s" % check["query"])
     try:
-        return expected, actual, bool(OPERATORS[check["op"]](actual, expected))
+        if "component" in check:
+            return (expected, actual) + _firmware_at_least(check, facts, baseline, actual, expected)
+        return expected, actual, bool(OPERATORS[check["op"]](actual, expected)), None
     except (TypeError, ValueError) as exc:
         raise _Broken("cannot compare %s with %s: %s" % (_short(actual), _short(expected), exc)) from None
+
+
+def _firmware_at_least(check, facts, baseline, actual, minimum):
+    """version_ge within a version family; across families by release date (supermicro)."""
+    kind = check["component"]
+    firmware = facts.get("firmware") or {}
+    entry = _board_entry(check, facts, baseline)[1] or {}
+    images = entry.get("%s_images" % kind) or []
+    min_image = next((i for i in images if (supermicro.image_info(i) or {}).get("version") == minimum), None)
+    return supermicro.firmware_at_least(
+        actual, minimum, kind.upper(), actual_image=firmware.get("%s_image" % kind),
+        actual_date=firmware.get("%s_release_date" % kind),
+        minimum_image=min_image, minimum_date=(supermicro.image_info(min_image) or {}).get("date"))
+
+
+def _board_entry(check, facts, baseline):
+    """(board, the per-board entry of the check's var for the BMC's board or None)."""
+    identity = facts.get("identity") or {}
+    board, value = identity.get("board"), baseline.get(check["var"]) or {}
+    if board is None and identity.get("board_error"):
+        raise _Broken("the board is unknown (%s): cannot pick its approved firmware" % identity["board_error"])
+    if identity.get("supermicro") is False:
+        # Another vendor: only an entry for exactly this board (the default is Supermicro firmware).
+        if board not in value:
+            raise _Skip("not a Supermicro BMC, and %s names no entry for its board %s" % (check["var"], board))
+        return board, value[board]
+    return board, value.get(board) or value.get("default")
 
 
 def _expected(check, facts, baseline):
@@ -429,8 +505,7 @@ def _expected(check, facts, baseline):
         raise _Broken("baseline variable %s is not set" % check["var"])
     value = baseline[check["var"]]
     if "per_board" in check:
-        board = (facts.get("identity") or {}).get("board")
-        entry = value.get(board) or value.get("default")
+        board, entry = _board_entry(check, facts, baseline)
         if entry is None or check["per_board"] not in entry:
             # A board the baseline does not know has no approved firmware: that is a finding.
             raise _Unapproved("no %s for board %s (nor a default) in %s" % (check["per_board"], board, check["var"]))

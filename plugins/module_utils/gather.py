@@ -3,15 +3,20 @@
 # Apache License 2.0 (see LICENSE)
 """Gather the normalized `bmc` facts the controls need (schema: docs/facts.md).
 
-Few requests, few round trips: the service root tells the layout, and from then on every path is
-known (supermicro.RESOURCE_PATHS). Wave 1 fetches the resources in parallel; wave 2 fetches the
-members of the collections it found (accounts, IP filter rules, event subscriptions, the BMC and
-BIOS firmware images). No discovery walk, and no Managers/1 (several seconds on real BMCs):
-every fact it holds is read elsewhere.
+Few requests, few round trips: on a Supermicro BMC every path is known once the layout is
+(supermicro.RESOURCE_PATHS). Wave 1 fetches the resources in parallel (when the root does not tell
+the layout, the ones every layout has first); wave 2 fetches the members of the collections it
+found (accounts, IP filter rules, event subscriptions, the BMC and BIOS firmware images). Vendor,
+layout and generation come from several signals (supermicro.detect), with the evidence in
+`identity.detection`; Managers/1 (seconds on real BMCs) only as a fallback. Another vendor's
+service is read by following links from the root.
 
-Each fact section is a dict with `supported: true` and its data, or
-`{"supported": false, "reason": "not supported on X11" | "not licensed"}`, or `{"error": "..."}`
-when the BMC failed to answer; one failing resource never fails the whole gather.
+Evidence, not absence of evidence: each fact section is `{"supported": true, ...}` with data of
+the expected types (TYPES), `{"supported": false, "reason": ...}` only from positive knowledge
+("not supported on X11", "not licensed", "not a Supermicro BMC"), or `{"error": "..."}` naming the
+path and the HTTP status for anything else (a 404 on a resource the layout serves, a listed member
+that does not answer, a missing or mistyped property). One failing resource never fails the
+whole gather.
 """
 
 from __future__ import annotations
@@ -23,7 +28,7 @@ import re
 from urllib.parse import urlsplit
 
 from ansible_collections.bmclock.supermicro.plugins.module_utils import supermicro
-from ansible_collections.bmclock.supermicro.plugins.module_utils.redfish import RedfishError
+from ansible_collections.bmclock.supermicro.plugins.module_utils.redfish import HostTimeout, RedfishError
 
 ROOT = "/redfish/v1"
 SCHEMA_VERSION = 1
@@ -64,72 +69,316 @@ def minimum_requests(generation, members, auth="session"):
 
 
 class _Unavailable(Exception):
-    """The BMC does not have this resource (generation, firmware) or needs a licence for it."""
+    """Positive knowledge that the BMC has no such resource: its layout or vendor has none, or
+    it answered "not licensed"."""
 
 
 class _Failed(Exception):
-    """The BMC failed to answer for this resource."""
+    """The BMC failed to answer for this resource, or answered something that is not the facts."""
+
+
+# Redfish properties the sections read, with their types (docs/facts.md): "?" may be missing or
+# null; without it the property must be there with that type. A member collection's entry
+# applies to each member. Anything else is an error naming the path and the property, never a
+# coerced value ("false" is no boolean, a missing SSH block is no disabled SSH).
+_SERVICE_BLOCKS = ("HTTP", "HTTPS", "IPMI", "SSH", "SNMP", "VirtualMedia", "KVMIP", "SSDP")
+TYPES = {
+    "system": {"Manufacturer": "str?", "Model": "str?", "SerialNumber": "str?", "BiosVersion": "str?", "UUID": "str?"},
+    "chassis": {"Model": "str?", "Manufacturer": "str?"},
+    "account_service": {"MinPasswordLength": "int", "AccountLockoutThreshold": "int", "AccountLockoutDuration": "int",
+                        "MaxPasswordLength": "int?", "AccountLockoutCounterResetAfter": "int?", "AuthFailureLoggingThreshold": "int?"},
+    "accounts": {"UserName": "str", "Enabled": "bool", "RoleId": "str?", "Locked": "bool?"},
+    "session_service": {"SessionTimeout": "int"},
+    "network_protocol": dict({b: "dict" for b in _SERVICE_BLOCKS}, **{b + ".ProtocolEnabled": "bool" for b in _SERVICE_BLOCKS},
+                             **{b + ".Port": "int?" for b in _SERVICE_BLOCKS}),
+    "certificate": {"Issuer": "dict", "Subject": "dict", "ValidNotBefore": "str?", "ValidNotAfter": "str"},
+    "ethernet": {"IPv4Addresses": "list", "IPv6Addresses": "list?", "NameServers": "list?", "StaticNameServers": "list?"},
+    "event_service": {"SMTP": "dict?"},
+    "subscriptions": {"Destination": "str?", "Protocol": "str?"},
+    "firmware": {"Id": "str", "Version": "str", "ReleaseDate": "str?"},
+    "manager": {"FirmwareVersion": "str"},
+    "licenses": {"Licenses": "list"},
+    "ip_access_control": {"ServiceEnabled": "bool"},
+    "ip_filter_rules": {"Address": "str", "Policy": "str", "PrefixLength": "int?"},
+    "host_interface": {"InterfaceEnabled": "bool"},
+    "kcs": {"Privilege": "str"},
+    "lockdown": {"SysLockdownEnabled": "bool"},
+    "ntp": {"NTPEnable": "bool"},
+    "syslog": {"EnableSyslog": "bool", "SyslogServer": "str?"},
+    "radius": {"RadiusEnabled": "bool"},
+    "snmp": {"SNMPEnabled": "bool", "SNMPv2Enabled": "bool?", "SNMPv3Enabled": "bool?"},
+    "smtp": {"SMTPEnabled": "bool", "ServerAddress": "str?"},
+}
+_PY = {"str": str, "int": int, "bool": bool, "list": list, "dict": dict}
+
+
+def type_problem(body, types):
+    """The first property of `body` that does not match `types` ({"A.B": "bool"}), or None."""
+    for name, wanted in types.items():
+        optional, kind = wanted.endswith("?"), wanted.rstrip("?")
+        value, present = body, True
+        for part in name.split("."):
+            if isinstance(value, dict) and part in value:
+                value = value[part]
+            else:
+                present, value = False, None
+                break
+        if value is None:
+            if not optional:
+                return "property %s is %s" % (name, "missing" if not present else "null")
+            continue
+        ok = isinstance(value, _PY[kind]) and not (kind == "int" and isinstance(value, bool))
+        if not ok:
+            return "property %s is %s %s, expected %s" % (name, type(value).__name__, _clip(value), kind)
+    return None
+
+
+def _clip(value):
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 class _Resources:
-    """What the two waves fetched, by resource key, with the reason when a resource is missing."""
+    """What the waves fetched, by resource key, with the reason when a resource is missing.
 
-    def __init__(self, paths, fetched, generation):
-        self.paths, self.fetched, self.generation = paths, fetched, generation
+    `paths` holds the resources this BMC serves by its detected layout; a key that is not there
+    (or None) is positive knowledge: `absent` says why ("not supported on X11", "not a
+    Supermicro BMC"). A resource the layout serves must answer: a 404 there is an error."""
+
+    supermicro, layout = True, None
+
+    def __init__(self, paths, fetched, absent):
+        self.paths, self.fetched, self.absent = paths, fetched, absent
+
+    def lenient(self, key):
+        """The body when it was read as a JSON object, else {} (identity: read what there is)."""
+        value = self.fetched.get(key) if self.paths.get(key) else None
+        return value if isinstance(value, dict) else {}
 
     def __call__(self, key, optional=False):
-        try:
-            if not self.paths.get(key):
-                raise _Unavailable("not supported on %s" % self.generation)
-            value = self.fetched[key]
-            if isinstance(value, RedfishError):
-                if value.not_licensed:
-                    raise _Unavailable("not licensed")
-                if value.missing:
-                    raise _Unavailable("not supported on %s (HTTP %s on %s)" % (self.generation, value.status, value.path))
-                raise _Failed(str(value))
-            return value
-        except _Unavailable:
+        path = self.paths.get(key)
+        if not path and self.absent is None:    # no positive knowledge: the layout is unknown
+            raise _Failed("not read: the board and firmware family are unknown, so is where this BMC keeps it")
+        if not path:
             if optional:
                 return None
-            raise
+            raise _Unavailable(self.absent)
+        value = self.fetched.get(key)
+        if isinstance(value, RedfishError):
+            if value.not_licensed:
+                raise _Unavailable("not licensed")
+            if isinstance(value, HostTimeout):
+                raise _Failed(value.reason + (" (%s)" % value.messages[0] if value.messages else ""))
+            raise _Failed(str(value))
+        if value is None:
+            raise _Failed("%s was not read" % path)
+        for body in (value if isinstance(value, list) else [value]):
+            problem = type_problem(body, TYPES.get(key, {}))
+            if problem:
+                raise _Failed("GET %s: HTTP 200 but %s" % (body.get("@odata.id") or path, problem))
+        return value
+
+
+def _fetch(client, paths, fetched):
+    answers = client.get_many(paths.values())
+    fetched.update({key: answers[path] for key, path in paths.items()})
+
+
+def _body(value):
+    return value if isinstance(value, dict) else None
 
 
 def gather(client):
-    """The `bmc` facts of the BMC behind an open RedfishClient (see docs/facts.md)."""
-    started = client.requests
-    root = client.get(ROOT)
-    layout = "X11" if supermicro.is_legacy_root(root) else "X13"
-    paths = {key: path for key, path in supermicro.resource_paths(layout).items() if path}
-    answers = client.get_many(paths.values())
-    fetched = {key: answers[path] for key, path in paths.items()}
-    chassis = fetched.get("chassis")
-    generation = supermicro.detect_generation(root, chassis.get("Model") if isinstance(chassis, dict) else None)
+    """The `bmc` facts of the BMC behind an open RedfishClient (see docs/facts.md).
 
+    Only a refused login (LoginRefused) or a service root that never answers (no connection, no
+    answer in time) raises; everything else, a root that is no service root or a spent host
+    budget included, becomes facts with errors."""
+    started = client.requests
+    try:
+        root = client.get(ROOT)
+    except HostTimeout as exc:
+        return _unreadable(exc, client.requests - started, None)
+    except RedfishError as exc:
+        if exc.status is None or exc.status in (401, 403):
+            raise
+        return _unreadable(exc, client.requests - started, "the service root is not a Redfish service root (HTTP %s %s)"
+                           % (exc.status, exc.reason))
+    fetched = {}
+    paths, layout = _supermicro_paths(client, root, fetched)
+    if paths is None:
+        paths = _discover(client, root, fetched)
+
+    # Wave 2: the members of the collections found (a collection without a Members list is an error).
+    for key in COLLECTIONS:
+        body = fetched.get(key)
+        if key in paths and isinstance(body, dict) and not isinstance(body.get("Members"), list):
+            fetched[key] = RedfishError(client.where, "GET", paths[key], 200, reason="OK, but property Members is %s"
+                                        % ("missing" if "Members" not in body else type(body["Members"]).__name__))
     wanted = {key: _member_paths(fetched[key], keep) for key, keep in COLLECTIONS.items()
-              if isinstance(fetched.get(key), dict)}
+              if key in paths and isinstance(fetched.get(key), dict)}
     answers = client.get_many(p for member_paths in wanted.values() for p in member_paths)
     for key, member_paths in wanted.items():
         failures = [answers[p] for p in member_paths if isinstance(answers[p], RedfishError)]
         fetched[key] = failures[0] if failures else [answers[p] for p in member_paths]
 
-    resources = _Resources(paths, fetched, generation)
+    found = _detect(root, fetched)
+    fallback = found["supermicro"] and not found["generation"] and "manager" not in fetched
+    if fallback:
+        # Managers/1 only as a fallback (seconds on real BMCs): its Model and FirmwareVersion.
+        fetched["manager"] = client.get_many([supermicro.MANAGER])[supermicro.MANAGER]
+        found = _detect(root, fetched)
+    if found["supermicro"] and found["layout"] and layout and supermicro.resource_paths(found["layout"]) != supermicro.resource_paths(layout):
+        found["conflicts"].append("read with the %s layout, signals say %s" % (layout, found["layout"]))
+        found["layout"] = layout
+
     facts = {"schema": SCHEMA_VERSION}
+    facts.update(_sections(root, found, paths, fetched))
+    facts["identity"].update(_identity_detection(found, fetched, paths, facts), bmc_version=facts["firmware"].get("bmc_version"))
+    members = {key: len(p) for key, p in wanted.items()}
+    facts["gather"] = {"layout": found["layout"], "requests": client.requests - started,
+                       "planned_requests": 1 + len(set(paths.values())) + sum(members.values()) + fallback, "members": members}
+    return facts
+
+
+def _supermicro_paths(client, root, fetched):
+    """Wave 1 on a Supermicro BMC: ({key: path}, layout); (None, None) when it is none.
+
+    The resources every layout has at the same place come first, with the layout's own ones when
+    the root tells the layout; otherwise those follow once the signals tell it."""
+    guess = supermicro.root_layout(root)
+    root_vendor = root.get("Vendor") or supermicro.oem_key(root)
+    if root_vendor and not supermicro.is_supermicro(root_vendor):
+        return None, None
+    paths = {k: p for k, p in supermicro.resource_paths(guess or "X13").items() if p and (guess or k in supermicro.COMMON_KEYS)}
+    _fetch(client, paths, fetched)
+    found = _detect(root, fetched)
+    if not found["supermicro"]:
+        return None, None
+    layout = found["layout"] or guess
+    if layout and (guess is None or supermicro.resource_paths(layout) != supermicro.resource_paths(guess)):
+        own = {k: p for k, p in supermicro.resource_paths(layout).items() if p and k not in supermicro.COMMON_KEYS}
+        paths = dict({k: paths[k] for k in supermicro.COMMON_KEYS if k in paths}, **own)
+        _fetch(client, own, fetched)
+    return paths, layout
+
+
+def _sections(root, found, paths, fetched):
+    """{section: facts} built from what was fetched (SECTIONS)."""
+    absent = ("not a Supermicro BMC" if not found["supermicro"]
+              else "not supported on %s" % (found["generation"] or found["layout"]) if found["layout"] else None)
+    if not found["supermicro"]:
+        paths = {k: p for k, p in paths.items() if k not in OEM_RESOURCES}
+    resources = _Resources(paths, fetched, absent)
+    resources.supermicro, resources.layout = found["supermicro"], found["layout"]
+    sections = {}
     for name, build in SECTIONS.items():
         try:
-            facts[name] = dict(supported=True, **build(resources, root=root, generation=generation))
+            sections[name] = dict(supported=True, **build(resources, root=root, generation=found["generation"] or found["layout"]))
         except _Unavailable as exc:
-            facts[name] = {"supported": False, "reason": str(exc)}
+            sections[name] = {"supported": False, "reason": str(exc)}
         except _Failed as exc:
-            facts[name] = {"error": str(exc)}
+            sections[name] = {"error": str(exc)}
         except (KeyError, TypeError, AttributeError, ValueError) as exc:
-            facts[name] = {"error": "unexpected answer from the BMC for %s: %s: %s" % (name, type(exc).__name__, exc)}
-    if facts["identity"].get("supported"):
-        facts["identity"]["bmc_version"] = facts["firmware"].get("bmc_version")
-    members = {key: len(p) for key, p in wanted.items()}
-    facts["gather"] = {"layout": layout, "requests": client.requests - started,
-                       "planned_requests": 1 + len(paths) + sum(members.values()), "members": members}
+            sections[name] = {"error": "unexpected answer from the BMC for %s: %s: %s" % (name, type(exc).__name__, exc)}
+    return sections
+
+
+# Resources only a Supermicro BMC has (OEM); on another vendor's BMC their sections are
+# "not a Supermicro BMC" and the controls reading them notapplicable.
+OEM_RESOURCES = ("licenses", "ip_access_control", "ip_filter_rules", "host_interface", "kcs", "lockdown", "ntp",
+                 "syslog", "radius", "snmp", "smtp")    # ntp: another vendor's is read from NetworkProtocol.NTP
+
+
+def _detect(root, fetched):
+    images = [c.get("image") for c in _active_images(fetched.get("firmware"))]
+    return supermicro.detect(root, _body(fetched.get("system")), _body(fetched.get("chassis")),
+                             _body(fetched.get("update_service")), images, _body(fetched.get("manager")))
+
+
+def _active_images(firmware):
+    """{image} of the members of the firmware inventory read so far (active and other slots)."""
+    if not isinstance(firmware, list):
+        return []
+    return [{"image": ((b.get("Oem") or {}).get("Supermicro") or {}).get("UniqueFilename")}
+            for b in firmware if isinstance(b, dict) and isinstance(b.get("Oem"), dict)]
+
+
+def _identity_detection(found, fetched, paths, facts):
+    chassis = fetched.get("chassis")
+    board_error = None
+    if not paths.get("chassis"):
+        board_error = "the service links no chassis"
+    elif isinstance(chassis, RedfishError):
+        board_error = str(chassis)
+    elif isinstance(chassis, dict) and not isinstance(chassis.get("Model"), str):
+        board_error = "GET %s: HTTP 200 but property Model is %s" % (paths["chassis"], "missing" if "Model" not in chassis else
+                                                                      type(chassis["Model"]).__name__)
+    nothing = all(s.get("error") for n, s in facts.items() if isinstance(s, dict) and n not in ("schema", "identity"))
+    return {"vendor": found["vendor"], "supermicro": found["supermicro"], "layout": found["layout"],
+            "generation": found["generation"] or found["layout"], "board_error": board_error,
+            "unsupported": found["unsupported"], "nothing_read": nothing,
+            "detection": {"signals": found["signals"], "conflicts": found["conflicts"]}}
+
+
+def _unreadable(error, requests, unsupported):
+    """The facts of a service whose root could not be read as a service root (or in time)."""
+    text = (error.reason + (" (%s)" % error.messages[0] if error.messages else "")) if isinstance(error, HostTimeout) else str(error)
+    facts = {"schema": SCHEMA_VERSION}
+    for name in SECTIONS:
+        facts[name] = {"error": text}
+    facts["identity"] = {"supported": True, "vendor": None, "supermicro": None, "layout": None, "generation": None,
+                         "board": None, "board_error": text, "nothing_read": True, "unsupported": unsupported,
+                         "detection": {"signals": {}, "conflicts": []}}
+    facts["gather"] = {"layout": None, "requests": requests, "planned_requests": 1, "members": {}}
     return facts
+
+
+def _link(body, *keys):
+    for key in keys:
+        body = body.get(key) if isinstance(body, dict) else None
+    if isinstance(body, dict):
+        body = body.get("@odata.id")
+    return body if isinstance(body, str) and body.startswith("/") else None
+
+
+def _first_member(body):
+    members = body.get("Members") if isinstance(body, dict) else None
+    first = members[0] if isinstance(members, list) and members else None
+    return _link(first) if isinstance(first, dict) else None
+
+
+def _discover(client, root, fetched):
+    """Standard Redfish paths of another vendor's service, found by following links from the
+    root (a few round trips; Supermicro BMCs never need this walk)."""
+    paths = {}
+
+    def step(wanted):
+        wanted = {k: p for k, p in wanted.items() if p}
+        for key in wanted:
+            fetched.pop(key, None)
+        paths.update(wanted)
+        _fetch(client, wanted, fetched)
+
+    tops = {"systems": _link(root, "Systems"), "chassis_list": _link(root, "Chassis"), "managers": _link(root, "Managers"),
+            "account_service": _link(root, "AccountService"), "session_service": _link(root, "SessionService"),
+            "event_service": _link(root, "EventService"), "update_service": _link(root, "UpdateService")}
+    step(tops)
+    step({"system": _first_member(fetched.get("systems")), "chassis": _first_member(fetched.get("chassis_list")),
+          "manager": _first_member(fetched.get("managers")),
+          "accounts": _link(fetched.get("account_service"), "Accounts"),
+          "subscriptions": _link(fetched.get("event_service"), "Subscriptions")})
+    step({"network_protocol": _link(fetched.get("manager"), "NetworkProtocol"),
+          "ethernets": _link(fetched.get("manager"), "EthernetInterfaces")})
+    step({"ethernet": _first_member(fetched.get("ethernets")),
+          "certificates": _link(fetched.get("network_protocol"), "HTTPS", "Certificates")})
+    step({"certificate": _first_member(fetched.get("certificates"))})
+    for key in ("system", "chassis", "manager", "account_service", "accounts", "session_service", "network_protocol",
+                "ethernet", "certificate", "event_service", "subscriptions", "update_service"):
+        if not paths.get(key):
+            paths[key] = "(link)"
+            fetched[key] = RedfishError(client.where, "GET", "(link)", reason="the service links no %s resource" % key)
+    return paths
 
 
 def _member_paths(collection, keep):
@@ -172,7 +421,7 @@ def _hosts(*values):
 
 
 def _enabled(block):
-    return bool((block or {}).get("ProtocolEnabled"))
+    return (block or {}).get("ProtocolEnabled") is True
 
 
 def _days_until(timestamp):
@@ -193,18 +442,21 @@ def _name(entity):
 # -- sections: each reads resources by key and returns its facts ----------------------------
 
 def _identity(res, root, generation):
-    system, chassis = res("system"), res("chassis", optional=True) or {}
+    """Never an error: what could be read, with the detection and why the board is unknown."""
+    system, chassis = res.lenient("system"), res.lenient("chassis")
+
+    def text(body, key):
+        return body.get(key) if isinstance(body.get(key), str) else None
     return {
-        "manufacturer": system.get("Manufacturer"),
-        "model": system.get("Model"),
-        "serial": system.get("SerialNumber"),
-        "board": chassis.get("Model"),
+        "manufacturer": text(system, "Manufacturer"),
+        "model": text(system, "Model"),
+        "serial": text(system, "SerialNumber"),
+        "board": text(chassis, "Model"),
         "board_serial": ((chassis.get("Oem") or {}).get("Supermicro") or {}).get("BoardSerialNumber"),
         "generation": generation,
         "redfish_version": root.get("RedfishVersion"),
-        "bios_version": system.get("BiosVersion"),
-        "bmc_version": None,  # filled from the firmware section (gather)
-        "uuid": system.get("UUID"),
+        "bios_version": text(system, "BiosVersion"),
+        "uuid": text(system, "UUID"),
     }
 
 
@@ -217,6 +469,11 @@ def _licenses(res, root, generation):
 
 
 def _firmware(res, root, generation):
+    if not res.supermicro:
+        # Another vendor: the standard versions only (no Supermicro image names to pin).
+        return {"components": [], "bmc_version": res("manager")["FirmwareVersion"], "bmc_image": None,
+                "bmc_release_date": None, "bios_version": res("system").get("BiosVersion"), "bios_image": None,
+                "bios_release_date": None}
     components = []
     for body in res("firmware"):
         image = FIRMWARE_IMAGE.match(body.get("Id", ""))
@@ -230,9 +487,14 @@ def _firmware(res, root, generation):
                            "version": version, "image": oem.get("UniqueFilename") or (_short(kind, version) if present else None),
                            "present": present, "release_date": body.get("ReleaseDate"),
                            "health": (body.get("Status") or {}).get("Health")})
-    active = {c["kind"]: c["version"] for c in components if c["slot"] == "active"}
-    return {"components": components, "bmc_version": active.get("bmc"),
-            "bios_version": supermicro.short_bios_version(active["bios"]) if active.get("bios") else None}
+    active = {c["kind"]: c for c in components if c["slot"] == "active"}
+    if "bmc" not in active:
+        raise _Failed("GET %s: the firmware inventory lists no active BMC image" % res.paths["firmware"])
+    bios = active.get("bios") or {}
+    return {"components": components, "bmc_version": active["bmc"]["version"], "bmc_image": active["bmc"]["image"],
+            "bmc_release_date": active["bmc"]["release_date"],
+            "bios_version": supermicro.short_bios_version(bios["version"]) if bios.get("version") else None,
+            "bios_image": bios.get("image"), "bios_release_date": bios.get("release_date")}
 
 
 def _short(kind, version):
@@ -241,6 +503,8 @@ def _short(kind, version):
 
 
 def _accounts(res, root, generation):
+    if not res("accounts"):
+        raise _Failed("GET %s: HTTP 200 but the collection lists no account, not even the one logged in" % res.paths["accounts"])
     return {"list": [{"id": a.get("Id"), "username": a.get("UserName"), "role": a.get("RoleId"),
                       "enabled": bool(a.get("Enabled")), "locked": bool(a.get("Locked"))}
                      for a in res("accounts") if a.get("UserName")]}
@@ -258,8 +522,12 @@ def _account_policy(res, root, generation):
 
 def _directory(res, root, generation):
     service = res("account_service")
-    if "LDAP" not in service and "ActiveDirectory" not in service:
+    if res.layout == "X11":     # X11 firmware has no LDAP / Active Directory in Redfish (reference 4)
         raise _Unavailable("not supported on %s" % generation)
+    problem = type_problem(service, {"LDAP": "dict", "ActiveDirectory": "dict", "LDAP.ServiceEnabled": "bool",
+                                     "ActiveDirectory.ServiceEnabled": "bool"})
+    if problem:
+        raise _Failed("GET %s: HTTP 200 but %s" % (res.paths["account_service"], problem))
     oem = (service.get("Oem") or {}).get("Supermicro") or {}
     ldap, ad = service.get("LDAP") or {}, service.get("ActiveDirectory") or {}
     ad_oem = oem.get("ActiveDirectory") or {}
@@ -292,8 +560,8 @@ def _session(res, root, generation):
 
 
 def _services(res, root, generation):
-    protocol = res("network_protocol")
-    services = {name: {"enabled": _enabled(protocol[key]), "port": protocol[key].get("Port")}
+    protocol = res("network_protocol")    # the blocks of _SERVICE_BLOCKS are checked present (TYPES)
+    services = {name: {"enabled": protocol[key]["ProtocolEnabled"] is True, "port": protocol[key].get("Port")}
                 for key, name in PROTOCOLS.items() if isinstance(protocol.get(key), dict)}
     return dict(services, enabled=[name for name, s in services.items() if s["enabled"]])
 
@@ -320,8 +588,9 @@ def _smtp(res, root, generation):
         sender = oem.get("SenderAddress")
     else:
         smtp = res("event_service").get("SMTP")
-        if smtp is None:
-            raise _Unavailable("not supported on %s" % generation)
+        problem = type_problem({"SMTP": smtp}, {"SMTP": "dict", "SMTP.ServiceEnabled": "bool"})
+        if problem:
+            raise _Failed("GET %s: HTTP 200 but %s" % (res.paths["event_service"], problem))
         enabled, server, port, sender = smtp.get("ServiceEnabled"), smtp.get("ServerAddress"), smtp.get("Port"), smtp.get("FromAddress")
         tls = smtp.get("ConnectionProtocol") not in (None, "None")
     return {"enabled": bool(enabled), "server": server, "port": port, "tls": bool(tls), "from": sender,
@@ -375,6 +644,12 @@ def _lockdown(res, root, generation):
 
 
 def _ntp(res, root, generation):
+    if not res.supermicro:      # another vendor: the standard NetworkProtocol.NTP only
+        standard = res("network_protocol").get("NTP")
+        problem = type_problem({"NTP": standard}, {"NTP": "dict", "NTP.ProtocolEnabled": "bool", "NTP.NTPServers": "list?"})
+        if problem:
+            raise _Failed("GET %s: HTTP 200 but %s" % (res.paths["network_protocol"], problem))
+        return {"enabled": standard["ProtocolEnabled"], "servers": _hosts(*(standard.get("NTPServers") or []))}
     oem = res("ntp")
     standard = (res("network_protocol", optional=True) or {}).get("NTP") or {}
     return {"enabled": bool(oem.get("NTPEnable")) or _enabled(standard),

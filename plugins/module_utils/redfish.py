@@ -8,9 +8,16 @@
   `auth="basic"` sends Basic credentials instead and checks them once up front.
 * Keep-alive connections in a small pool; `get_many` runs `concurrency` GETs at a time, each
   worker on its own persistent connection.
-* Retries with exponential backoff on 503, and on connections reset or refused for GETs (a
-  write may already have been applied); never on 401/403: after one refused credential the
-  client sends nothing more (no lockouts, no re-login).
+* Retries with exponential backoff on 503 (honouring Retry-After, at most 30 s), and on connections
+  reset or refused for GETs (a write may already have been applied); never on 401/403: after one
+  refused credential the client sends nothing more (no lockouts, no re-login), and never on 503
+  SessionLimitExceeded (a new login would only add to the full session table).
+* Deadlines: `timeout` bounds each request as a whole (connect, headers and body, however slowly
+  the BMC drips them), `host_timeout` everything the client does for one BMC (`HostTimeout`);
+  after `MAX_CONSECUTIVE_TIMEOUTS` requests in a row got no answer the BMC is given up on.
+* A response body larger than `max_response_bytes` is refused (`ResponseTooLarge`), not read.
+* A GET must answer 200 with a JSON object: an empty body, HTML or a redirect is an error naming
+  the path and the HTTP status, never an empty resource.
 * If-Match from the last GET of a path (or given explicitly) on PATCH/POST/DELETE; multipart
   upload; task polling that understands Supermicro's 202 `Accepted` bodies.
 * Errors name host, method, path, HTTP status and the `@Message.ExtendedInfo` messages.
@@ -24,6 +31,7 @@ import http.client
 import json
 import os
 import queue
+import socket
 import ssl
 import threading
 import time
@@ -41,6 +49,10 @@ _TRANSIENT = (ConnectionError, http.client.HTTPException, ssl.SSLEOFError)
 # Only these are sent again after a dropped connection: a POST or PATCH may already have been
 # applied (and Supermicro answers a repeated "set to the current value" with an error).
 _REPLAYABLE = ("GET", "HEAD")
+MAX_CONSECUTIVE_TIMEOUTS = 2
+MAX_RETRY_AFTER = 30            # seconds; a longer Retry-After is cut to this (and to the host budget)
+LOGOUT_TIMEOUT = 5              # seconds; the logout must not hold up an interrupted run
+DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024
 
 
 class RedfishError(Exception):
@@ -65,8 +77,35 @@ class RedfishError(Exception):
 
     @property
     def missing(self):
-        """The resource does not exist on this BMC (older firmware, other generation)."""
+        """The BMC says it has no such resource (404/405/501); not proof it should not have it."""
         return self.status in (404, 405, 501)
+
+
+class LoginRefused(RedfishError):
+    """The BMC refused the credentials (401/403 to the login or the Basic check); never retried."""
+
+
+class HostTimeout(RedfishError):
+    """The BMC's time budget is spent, or it stopped answering (several timeouts in a row)."""
+
+    def __init__(self, host, method, path, seconds, detail=None):
+        self.seconds = seconds
+        super().__init__(host, method, path, reason="timed out after %d s" % round(seconds),
+                         messages=[detail] if detail else ())
+
+    def __str__(self):
+        return "%s: %s" % (self.host, self.reason) + (" (%s)" % self.messages[0] if self.messages else "")
+
+
+class ResponseTooLarge(RedfishError):
+    """The answer is larger than max_response_bytes."""
+
+
+def _session_limit_hint(error):
+    if any(i.endswith("SessionLimitExceeded") for i in error.message_ids):
+        error.messages.append("the BMC's session table is full (sessions left open, e.g. by interrupted runs): log them "
+                              "out in the BMC web UI (or Redfish SessionService/Sessions) or wait for the session timeout")
+    return error
 
 
 @dataclass
@@ -74,6 +113,7 @@ class Response:
     status: int
     headers: dict = field(default_factory=dict)    # lower-case names
     body: dict = field(default_factory=dict)
+    problem: str = None                             # why the body is not a JSON object (empty, HTML, ...)
 
     @property
     def task_uri(self):
@@ -91,16 +131,29 @@ class Response:
 
 class RedfishClient:
     def __init__(self, host, port=443, username=None, password=None, ca_path=None, validate_certs=True,
-                 timeout=30, retries=3, auth="session", concurrency=4, backoff=0.5):
+                 timeout=30, retries=3, auth="session", concurrency=4, backoff=0.5, host_timeout=None,
+                 max_response_bytes=DEFAULT_MAX_RESPONSE_BYTES):
         if auth not in ("session", "basic"):
             raise ValueError("auth must be 'session' or 'basic', not %r" % (auth,))
+        for name, value in (("timeout", timeout), ("host_timeout", host_timeout), ("max_response_bytes", max_response_bytes)):
+            if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0):
+                raise ValueError("%s must be a positive number, not %r" % (name, value))
+        if isinstance(retries, bool) or not isinstance(retries, int) or retries < 0:
+            raise ValueError("retries must be an integer >= 0, not %r" % (retries,))
         self.host, self.port, self.username = host, int(port), username
         self.__password = password
         self.timeout, self.retries, self.auth = timeout, int(retries), auth
+        self.host_timeout, self.max_response_bytes = host_timeout, int(max_response_bytes)
         self.concurrency, self.backoff = max(1, int(concurrency)), backoff
         self._context = _tls_context(ca_path, validate_certs)
+        self._context.sslsocket_class = _DeadlineSocket
+        self._started = None            # monotonic time of the first request (the host budget starts)
+        self._timeouts = 0              # requests in a row that got no answer
+        self._gave_up = None            # the HostTimeout every later request gets
+        self._closed = False
+        self._active = set()            # connections with a request in flight (cut when giving up)
         self._idle = queue.LifoQueue()
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()     # re-entrant: close() may run in a signal handler of a thread holding it
         self._requests = 0
         self._etags = {}
         self._token = self._session_uri = None
@@ -123,6 +176,7 @@ class RedfishClient:
     # -- session -----------------------------------------------------------------------------
 
     def __enter__(self):
+        self._closed = False
         try:
             self.login()
         except BaseException:
@@ -131,15 +185,20 @@ class RedfishClient:
         return self
 
     def __exit__(self, *exc_info):
-        self.logout()
+        self.close()
 
     def login(self):
         """One attempt: a refused login is never retried (BMCs lock accounts out after 3)."""
-        if self.auth == "basic":
-            # One authenticated GET checks the credentials before get_many sends several at once.
-            self.get("/redfish/v1/SessionService")
-            return
-        response = self._send("POST", SESSIONS, {"UserName": self.username, "Password": self.__password})
+        try:
+            if self.auth == "basic":
+                # One authenticated GET checks the credentials before get_many sends several at once.
+                self.get("/redfish/v1/SessionService")
+                return
+            response = self._send("POST", SESSIONS, {"UserName": self.username, "Password": self.__password})
+        except RedfishError as exc:
+            if exc.status in (401, 403) and not exc.not_licensed:
+                raise LoginRefused(exc.host, exc.method, exc.path, exc.status, exc.messages, exc.message_ids) from None
+            raise
         self._token = response.headers.get("x-auth-token")
         if not self._token:
             raise RedfishError(self.where, "POST", SESSIONS, response.status, reason="no X-Auth-Token in the answer")
@@ -147,19 +206,29 @@ class RedfishClient:
         self._session_uri = urlsplit(location).path if location else None
 
     def logout(self):
+        """Ends the session (one DELETE, at most LOGOUT_TIMEOUT s, outside the host budget)."""
+        with self._lock:
+            token, uri = self._token, self._session_uri
+            self._session_uri = None
         try:
-            if self._token and self._session_uri and not self._refused:
-                self._send("DELETE", self._session_uri)
+            if token and uri and not self._refused:
+                self._send("DELETE", uri, timeout=min(self.timeout, LOGOUT_TIMEOUT), attempts=1, budget=False)
         except RedfishError:
             pass    # the session expires on the BMC by itself (SessionTimeout)
         finally:
-            self._token = self._session_uri = None
-            self.close()
+            self._token = None
 
     def close(self):
-        if self._executor:
-            self._executor.shutdown(wait=True)
-            self._executor = None
+        """Logs out and drops the connections: idempotent, bounded, safe from a signal handler."""
+        if self._closed:
+            return
+        self._closed = True
+        with self._lock:
+            self._cut()
+        self.logout()
+        executor, self._executor = self._executor, None
+        if executor:
+            executor.shutdown(wait=False, cancel_futures=True)
         while True:
             try:
                 self._idle.get_nowait().close()
@@ -169,8 +238,15 @@ class RedfishClient:
     # -- requests ----------------------------------------------------------------------------
 
     def get(self, path):
+        """The JSON object at path; RedfishError for anything else (HTML, empty, redirect, ...)."""
         path = _path(path)
         response = self._send("GET", path)
+        if response.status != 200 or response.problem:
+            where = response.headers.get("location")
+            reason = "%s: %s" % (http.client.responses.get(response.status, "?"), response.problem) if response.problem else ""
+            if 300 <= response.status < 400:
+                reason = "%s: redirect to %s, not followed" % (http.client.responses.get(response.status, "?"), where)
+            raise RedfishError(self.where, "GET", path, response.status, reason=reason or None)
         etag = response.headers.get("etag") or response.body.get("@odata.etag")
         if etag:
             self._etags[path] = etag
@@ -255,10 +331,11 @@ class RedfishClient:
             raise RedfishError(self.where, "GET", "(task)", reason="the answer names no task to wait for")
         deadline = time.monotonic() + timeout
         while True:
+            self._timeouts = 0      # silence is expected while the BMC restarts: not a reason to give up
             try:
                 body = self.get(uri)
             except RedfishError as exc:
-                if exc.status not in (None, 503) or time.monotonic() >= deadline:
+                if isinstance(exc, HostTimeout) or exc.status not in (None, 503) or time.monotonic() >= deadline:
                     raise
                 time.sleep(interval)
                 continue
@@ -287,74 +364,162 @@ class RedfishClient:
         headers.update(extra or {})
         return headers
 
-    def _send(self, method, path, body=None, headers=None, raw=None, timeout=None):
+    def _send(self, method, path, body=None, headers=None, raw=None, timeout=None, attempts=None, budget=True):
         if self._refused:
             raise RedfishError(self.where, method, path, 401, reason="not sent: the BMC refused the credentials earlier")
         payload = raw if body is None else json.dumps(body).encode()
         headers = self._headers(headers)
         if body is not None:
             headers["Content-Type"] = "application/json"
-        for attempt in range(self.retries + 1):
-            conn = self._connection(timeout)
+        attempts = self.retries + 1 if attempts is None else attempts
+        for attempt in range(attempts):
+            if self._closed and budget:     # closed (e.g. an interrupted run): nothing new is sent, no retry either
+                raise RedfishError(self.where, method, path, reason="not sent: the client was closed")
+            deadline, by_budget = self._deadline(method, path, timeout or self.timeout, budget)
+            conn = self._connection(deadline)
             with self._lock:
                 self._requests += 1
+                self._active.add(conn)
             try:
+                if conn.sock is None:
+                    conn.connect()
+                if getattr(conn, "cut", False):     # cut (close, giving up) while connecting
+                    raise ConnectionAbortedError("the request was cut")
+                conn.sock.deadline = deadline
                 conn.request(method, path, body=payload, headers=headers)
                 answer = conn.getresponse()
-                data = answer.read()
+                data = self._read(answer, method, path)
             except ssl.SSLCertVerificationError as exc:
-                conn.close()
+                self._done(conn, close=True)
                 raise RedfishError(self.where, method, path, reason="TLS certificate not trusted (%s); set ca_path to the "
                                    "CA that signed it" % (exc.verify_message or exc.reason)) from None
-            except TimeoutError:
-                conn.close()
-                raise RedfishError(self.where, method, path, reason="no answer within %ss" % (timeout or self.timeout)) from None
+            except (TimeoutError, socket.timeout):
+                self._done(conn, close=True)
+                raise self._timed_out(method, path, timeout or self.timeout, by_budget, budget) from None
+            except ResponseTooLarge:
+                self._done(conn, close=True)
+                raise
             except _TRANSIENT as exc:
-                conn.close()
-                if attempt < self.retries and method in _REPLAYABLE:
+                self._done(conn, close=True)
+                self._raise_if_given_up(method, path, budget)
+                if attempt < attempts - 1 and method in _REPLAYABLE:
                     self._pause(attempt)
                     continue
                 raise RedfishError(self.where, method, path, reason="connection failed: %s" % (exc or type(exc).__name__)) from None
             except OSError as exc:
-                conn.close()
+                self._done(conn, close=True)
+                self._raise_if_given_up(method, path, budget)
                 raise RedfishError(self.where, method, path, reason="connection failed: %s" % exc) from None
-            self._release(conn, answer, timeout)
-            response = Response(answer.status, {k.lower(): v for k, v in answer.getheaders()}, _json(data))
-            if answer.status == 503 and attempt < self.retries:
-                self._pause(attempt)
+            self._timeouts = 0
+            self._done(conn)
+            self._release(conn, answer)
+            body, problem = _json(data, answer.getheader("content-type"))
+            response = Response(answer.status, {k.lower(): v for k, v in answer.getheaders()}, body, problem)
+            if answer.status == 503 and attempt < attempts - 1:
+                error = self._error(method, path, response)
+                if any(i.endswith("SessionLimitExceeded") for i in error.message_ids):
+                    raise _session_limit_hint(error)
+                self._pause(attempt, response.headers.get("retry-after"))
                 continue
             if answer.status >= 400:
-                raise self._error(method, path, response)
+                raise _session_limit_hint(self._error(method, path, response))
             return response
 
-    def _connection(self, timeout):
+    def _deadline(self, method, path, timeout, budget):
+        """(deadline of this request, True when the host budget sets it); HostTimeout when spent."""
+        now = time.monotonic()
+        if self._started is None:
+            self._started = now
+        if not budget:
+            return now + timeout, False
+        if self._gave_up:
+            raise HostTimeout(self.where, method, path, self._gave_up.seconds, self._gave_up.messages[0])
+        if self.host_timeout is not None:
+            end = self._started + self.host_timeout
+            if end <= now:
+                raise HostTimeout(self.where, method, path, self.host_timeout)
+            if end < now + timeout:
+                return end, True
+        return now + timeout, False
+
+    def _timed_out(self, method, path, timeout, by_budget, budget):
+        if by_budget:
+            return HostTimeout(self.where, method, path, self.host_timeout)
+        with self._lock:
+            self._timeouts += 1
+            if budget and self._timeouts >= MAX_CONSECUTIVE_TIMEOUTS and not self._gave_up:
+                self._gave_up = HostTimeout(self.where, method, path, time.monotonic() - self._started,
+                                            "%d requests in a row got no answer within %gs" % (self._timeouts, timeout))
+                self._cut()     # the requests still in flight would only wait for the same silence
+        return RedfishError(self.where, method, path, reason="no answer within %gs" % timeout)
+
+    def _raise_if_given_up(self, method, path, budget):
+        if budget and self._gave_up:
+            raise HostTimeout(self.where, method, path, self._gave_up.seconds, self._gave_up.messages[0]) from None
+
+    def _done(self, conn, close=False):
+        with self._lock:
+            self._active.discard(conn)
+        if close:
+            conn.close()
+
+    def _cut(self):
+        """Ends every request in flight (their threads see a closed connection at once)."""
+        for conn in list(self._active):
+            conn.cut = True
+            try:
+                if conn.sock:
+                    conn.sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+    def _read(self, answer, method, path):
+        """The body, refused beyond max_response_bytes (announced or actually sent)."""
+        length = answer.getheader("content-length")
+        too_large = ResponseTooLarge(self.where, method, path, answer.status,
+                                     reason="answer larger than the %d bytes allowed (max_response_bytes)" % self.max_response_bytes)
+        if length and length.isdigit() and int(length) > self.max_response_bytes:
+            raise too_large
+        chunks, size = [], 0
+        while True:
+            chunk = answer.read1(65536)
+            if not chunk:
+                return b"".join(chunks)
+            size += len(chunk)
+            if size > self.max_response_bytes:
+                raise too_large
+            chunks.append(chunk)
+
+    def _connection(self, deadline):
         try:
             conn = self._idle.get_nowait()
         except queue.Empty:
             conn = http.client.HTTPSConnection(self.host, self.port, timeout=self.timeout, context=self._context)
-        if timeout:
-            conn.timeout = timeout
-            if conn.sock:
-                conn.sock.settimeout(timeout)
+        # connect() uses conn.timeout; every later read or write is bounded by sock.deadline
+        conn.timeout = max(0.001, deadline - time.monotonic())
         return conn
 
-    def _release(self, conn, answer, timeout):
-        if answer.will_close:
+    def _release(self, conn, answer):
+        if answer.will_close or self._closed:
             conn.close()
             return
-        if timeout:
-            conn.timeout = self.timeout
-            if conn.sock:
-                conn.sock.settimeout(self.timeout)
+        if conn.sock:
+            conn.sock.deadline = None
         self._idle.put(conn)
 
-    def _pause(self, attempt):
-        time.sleep(min(self.backoff * 2 ** attempt, 10))
+    def _pause(self, attempt, retry_after=None):
+        wait = min(self.backoff * 2 ** attempt, 10)
+        if retry_after and str(retry_after).strip().isdigit():
+            wait = min(int(retry_after), MAX_RETRY_AFTER)
+        if self.host_timeout is not None and self._started is not None:
+            wait = min(wait, max(0, self._started + self.host_timeout - time.monotonic()))
+        time.sleep(wait)
 
     def _error(self, method, path, response):
         if response.status == 401:
             self._refused = True
-        error = response.body.get("error") if isinstance(response.body.get("error"), dict) else response.body
+        body = response.body if isinstance(response.body, dict) else {}
+        error = body.get("error") if isinstance(body.get("error"), dict) else body
         info = [i for i in error.get("@Message.ExtendedInfo") or [] if isinstance(i, dict)]
         messages = [i.get("Message") or "" for i in info]
         if not any(messages):
@@ -385,12 +550,43 @@ def _path(path):
     return path if path.startswith("/") else "/redfish/v1/" + path
 
 
-def _json(data):
+def _json(data, content_type=None):
+    """(body, problem): the JSON object, or {} and why the body is not one."""
+    if not data or not data.strip():
+        return {}, "empty body"
     try:
-        body = json.loads(data) if data else {}
-    except ValueError:
-        return {}   # X11 answers unknown URIs with an HTML page
-    return body if isinstance(body, dict) else {"value": body}
+        body = json.loads(data)
+    except ValueError:   # X11 answers unknown URIs with an HTML page
+        return {}, "not JSON (%s, %d bytes)" % ((content_type or "no content type").split(";")[0], len(data))
+    if not isinstance(body, dict):
+        return {"value": body}, "JSON %s, not an object" % type(body).__name__
+    return body, None
+
+
+class _DeadlineSocket(ssl.SSLSocket):
+    """Every read and write waits only until `deadline` (monotonic), so a BMC that drips one
+    byte at a time cannot stretch a request beyond its timeout."""
+
+    deadline = None
+
+    def _bound(self):
+        if self.deadline is not None:
+            left = self.deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError("deadline passed")
+            self.settimeout(left)
+
+    def recv_into(self, buffer, nbytes=None, flags=0):
+        self._bound()
+        return super().recv_into(buffer, nbytes, flags)
+
+    def recv(self, buflen=1024, flags=0):
+        self._bound()
+        return super().recv(buflen, flags)
+
+    def sendall(self, data, flags=0):
+        self._bound()
+        return super().sendall(data, flags)
 
 
 def _part(boundary, disposition, ctype, data):

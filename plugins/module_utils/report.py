@@ -6,18 +6,27 @@
 Pure Python (no Ansible imports). Every renderer takes the records as `results.load_records`
 returns them ({host: record}), so a report covers whatever was stored: one run, several runs or
 the slices of an AWX job alike. Everything in a record may come from a BMC and is untrusted:
-HTML and XML output escape it, Markdown output neutralises table syntax.
+HTML and XML output escape it, Markdown output neutralises table syntax, and any JSON value is
+accepted where text is expected: records are normalised first (normalize()), and a record that
+cannot be read becomes an `error` host named in the report's problems, never a failed report.
+
+A result older than `stale_after` seconds (its own `audited_at`: partial runs leave older results
+in place) is flagged stale in every format.
 """
 
 from __future__ import annotations
 
 import collections
+import datetime
 import html
 import json
 import re
 import xml.etree.ElementTree as ET
 
-HOST_STATUSES = ("unreachable", "error", "noncompliant", "compliant")  # worst first
+HOST_STATUSES = ("unreachable", "error", "unsupported", "noncompliant", "compliant")  # worst first
+# Host statuses whose audit proves nothing either way: an <error> in JUnit, never a pass or a skip.
+UNPROVEN = ("unreachable", "error", "unsupported")
+STALE_AFTER = 7 * 86400  # seconds; bmc_report_stale_after
 RESULT_STATUSES = ("fail", "error", "notchecked", "notapplicable", "pass")
 SEVERITIES = ("critical", "high", "medium", "low")
 
@@ -34,9 +43,87 @@ def _rank(order, value):
 
 
 def _identity(record):
-    """Board, model, generation and firmware versions from the record's normalized facts."""
-    identity = (record.get("facts") or {}).get("identity") or {}
-    return {key: identity.get(key) or "" for key in ("board", "model", "generation", "bmc_version", "bios_version")}
+    """Board, model, generation and firmware versions from the record's normalized facts, as text."""
+    facts = record.get("facts") if isinstance(record.get("facts"), dict) else {}
+    identity = facts.get("identity") if isinstance(facts.get("identity"), dict) else {}
+    firmware = facts.get("firmware") if isinstance(facts.get("firmware"), dict) else {}
+    values = dict(identity)
+    for key in ("bmc_version", "bios_version"):
+        if values.get(key) in (None, ""):
+            values[key] = firmware.get(key)
+    return {key: _text(values.get(key)) for key in ("board", "model", "generation", "bmc_version", "bios_version")}
+
+
+def _dict(value):
+    return value if isinstance(value, dict) else {}
+
+
+def _clean_result(result, audited_at):
+    result = _dict(result)
+    status = result.get("status") if result.get("status") in RESULT_STATUSES else "error"
+    clean = dict(result, id=_text(result.get("id")) or "?", title=_text(result.get("title")),
+                 severity=_text(result.get("severity")), status=status, reason=_text(result.get("reason")),
+                 audited_at=_text(result.get("audited_at") or audited_at))
+    if status != result.get("status"):
+        clean["reason"] = "unreadable result status %s; %s" % (_text(result.get("status")), clean["reason"])
+    return clean
+
+
+def _clean_record(host, record):
+    """The record with the types the renderers rely on; odd values become text."""
+    if not isinstance(record, dict):
+        raise ValueError("not a JSON object but %s" % type(record).__name__)
+    status = record.get("status") if record.get("status") in HOST_STATUSES else "error"
+    summary = dict(_dict(record.get("summary")))
+    if status != record.get("status"):
+        summary["reason"] = "unknown host status %s" % _text(record.get("status"))
+    summary["reason"] = _text(summary.get("reason"))
+    audited_at = _text(record.get("audited_at"))
+    results = record.get("results") if isinstance(record.get("results"), list) else []
+    drift = [dict(c, id=_text(c.get("id")), **{"from": _text(c.get("from")), "to": _text(c.get("to"))})
+             for c in (record.get("drift") if isinstance(record.get("drift"), list) else []) if isinstance(c, dict)]
+    return dict(record, host=_text(record.get("host") or host), status=status, summary=summary,
+                audited_at=audited_at, address=_text(record.get("address")), drift=drift,
+                results=[_clean_result(r, audited_at) for r in results],
+                facts=record.get("facts") if isinstance(record.get("facts"), dict) else {})
+
+
+def normalize(records, problems=()):
+    """(records, problems): every record made safe to render; one that cannot be read becomes an
+    `error` host whose reason (and a problem line) names it, so one odd host never breaks the report."""
+    clean, problems = {}, list(problems)
+    for host in sorted(records, key=str):
+        try:
+            clean[_text(host)] = _clean_record(host, records[host])
+        except (TypeError, ValueError, AttributeError, KeyError) as exc:
+            reason = "%s: result record cannot be read: %s" % (host, exc)
+            problems.append(reason)
+            clean[_text(host)] = {"host": _text(host), "status": "error", "summary": {"reason": reason},
+                                  "results": [], "facts": {}, "drift": []}
+    return clean, problems
+
+
+def _parse_time(text):
+    try:
+        moment = datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except (AttributeError, ValueError):
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=datetime.timezone.utc)
+
+
+def stale_controls(record, stale_after=STALE_AFTER, now=None):
+    """Ids of the record's results audited more than `stale_after` seconds before `now` (or with
+    no readable time). stale_after None or 0: nothing is stale."""
+    if not stale_after:
+        return []
+    now = now or datetime.datetime.now(datetime.timezone.utc)
+    limit = now - datetime.timedelta(seconds=stale_after)
+    stale = []
+    for result in record.get("results", []):
+        when = _parse_time(result.get("audited_at") or record.get("audited_at"))
+        if when is None or when < limit:
+            stale.append(result["id"])
+    return stale
 
 
 def host_order(records):
@@ -44,8 +131,9 @@ def host_order(records):
     return sorted(records, key=lambda h: (_rank(HOST_STATUSES, records[h].get("status")), h))
 
 
-def overview(records):
+def overview(records, stale_after=STALE_AFTER, now=None):
     """The fleet figures every format shows, computed from the records' own results."""
+    records = normalize(records)[0]
     host_counts = collections.Counter(r.get("status") for r in records.values())
     result_counts = collections.Counter()
     controls = {}
@@ -87,6 +175,9 @@ def overview(records):
              "bmc_versions": dict(sorted(v["bmc"].items())), "bios_versions": dict(sorted(v["bios"].items()))}
             for (board, generation), v in sorted(firmware.items())],
         "drift": drift,
+        "stale": {h: ids for h in sorted(records) for ids in [stale_controls(records[h], stale_after, now)] if ids},
+        "stale_after_s": stale_after or None,
+        "tls_unverified": sorted(h for h, r in records.items() if r.get("tls_verified") is False),
         "audited_from": audited[0] if audited else None,
         "audited_to": audited[-1] if audited else None,
     }
@@ -103,13 +194,14 @@ def _text(value):
 
 # ---------------------------------------------------------------------------------------- JSON
 
-def render_json(records, problems=()):
-    """The full stored results plus the fleet overview, one document."""
+def render_json(records, problems=(), stale_after=STALE_AFTER, now=None):
+    """The full stored results plus the fleet overview (stale results, unverified TLS), one document."""
+    clean, problems = normalize(records, problems)
     document = {
         "schema": 1,
-        "overview": overview(records),
+        "overview": overview(clean, stale_after, now),
         "problems": list(problems),
-        "hosts": [records[h] for h in host_order(records)],
+        "hosts": [records.get(h, clean[h]) if isinstance(records.get(h), dict) else clean[h] for h in host_order(clean)],
     }
     return json.dumps(document, indent=1, sort_keys=True, default=str) + "\n"
 
@@ -126,23 +218,29 @@ def _xml(value):
     return _XML_ILLEGAL.sub("\ufffd", _text(value))
 
 
-def render_junit(records, problems=()):
-    """One testsuite per host, one testcase per host x control (CI systems, HDF's junit importer)."""
+def render_junit(records, problems=(), stale_after=STALE_AFTER, now=None):
+    """One testsuite per host, one testcase per host x control (CI systems, HDF's junit importer);
+    a host whose audit proves nothing (error, unreachable, unsupported) has an `audit` testcase
+    with an <error>, so CI never reads it as passed."""
+    records, problems = normalize(records, problems)
     suites = ET.Element("testsuites", name="bmclock BMC compliance")
     totals = collections.Counter()
     for host in sorted(records):
         record = records[host]
+        stale = stale_controls(record, stale_after, now)
         suite = ET.SubElement(suites, "testsuite", name=_xml(host), hostname=_xml(record.get("address", host)),
                               timestamp=_xml(record.get("audited_at", "")),
                               time="%.3f" % float(record.get("duration_s") or 0))
         properties = ET.SubElement(suite, "properties")
-        for name, value in [("status", record.get("status"))] + sorted(_identity(record).items()):
+        extra = [("reason", record["summary"].get("reason")), ("tls_verified", record.get("tls_verified", "")),
+                 ("stale_controls", ",".join(stale))]
+        for name, value in [("status", record.get("status"))] + sorted(_identity(record).items()) + extra:
             ET.SubElement(properties, "property", name=name, value=_xml(value))
         counts = collections.Counter()
-        results = record.get("results", [])
-        if not results:  # nothing evaluated (e.g. unreachable before any control was selected)
-            results = [{"id": "audit", "title": "BMC audit", "status": "error",
-                        "reason": (record.get("summary") or {}).get("reason") or record.get("status")}]
+        results = list(record.get("results", []))
+        if record["status"] in UNPROVEN:
+            results.insert(0, {"id": "audit", "title": "BMC audit", "status": "error", "severity": record["status"],
+                               "reason": "%s: %s" % (record["status"], record["summary"].get("reason") or "no reason recorded")})
         for result in results:
             case = ET.SubElement(suite, "testcase", classname=_xml(host),
                                  name=_xml("%s: %s" % (result["id"], result.get("title", ""))), time="0")
@@ -155,6 +253,8 @@ def render_junit(records, problems=()):
                 if outcome != "skipped":
                     element.text = _xml("severity: %s\nexpected: %s\nactual: %s" % (
                         result.get("severity", ""), _text(result.get("expected")), _text(result.get("actual"))))
+            if result["id"] in stale:
+                ET.SubElement(case, "system-out").text = _xml("stale: audited at %s" % result.get("audited_at"))
         for key in ("tests", "failures", "errors", "skipped"):
             suite.set(key, str(counts[key]))
         totals.update(counts)
@@ -174,9 +274,10 @@ def _cell(value):
     return re.sub(r"([\\|`*_<\[\]])", r"\\\1", text)
 
 
-def render_markdown(records, problems=(), max_hosts=20, max_controls=8):
+def render_markdown(records, problems=(), max_hosts=20, max_controls=8, stale_after=STALE_AFTER, now=None):
     """A short summary for a ticket or a chat message."""
-    view = overview(records)
+    records, problems = normalize(records, problems)
+    view = overview(records, stale_after, now)
     lines = ["## BMC compliance: %d hosts, %s" % (view["hosts"], ", ".join(
         "%d %s" % (n, s) for s, n in view["host_status"].items() if n) or "no results")]
     if view["audited_from"]:
@@ -188,7 +289,7 @@ def render_markdown(records, problems=(), max_hosts=20, max_controls=8):
             record = records[host]
             statuses = collections.Counter(r["status"] for r in record.get("results", []))
             failing = [r["id"] for r in record.get("results", []) if r["status"] == "fail"]
-            detail = ", ".join(failing) or (record.get("summary") or {}).get("reason") or ""
+            detail = "; ".join(x for x in (", ".join(failing), record["summary"].get("reason")) if x)
             lines.append("| %s | %s | %d | %d | %s |" % (
                 _cell(host), _cell(record.get("status")), statuses["fail"], statuses["error"], _cell(detail)))
         if len(attention) > max_hosts:
@@ -207,9 +308,19 @@ def render_markdown(records, problems=(), max_hosts=20, max_controls=8):
             changed[change["host"]].append("%s %s → %s" % (change["id"], change["from"], change["to"]))
         lines += ["", "**Changed since the previous audit** (hosts: %d): " % len(changed) + "; ".join(
             "%s: %s" % (_cell(h), _cell(", ".join(c))) for h, c in sorted(changed.items())[:max_hosts])]
+    if view["stale"]:
+        lines += ["", "**Stale results** (audited more than %s ago; hosts: %d): " % (
+            _age(view["stale_after_s"]), len(view["stale"])) + "; ".join(
+            "%s: %s" % (_cell(h), _cell(", ".join(ids))) for h, ids in list(view["stale"].items())[:max_hosts])]
+    if view["tls_unverified"]:
+        lines += ["", "**TLS not verified** (bmc_validate_certs: false): " + _cell(", ".join(view["tls_unverified"]))]
     if problems:
         lines += ["", "**Missing or unreadable results:** " + _cell("; ".join(problems))]
     return "\n".join(lines) + "\n"
+
+
+def _age(seconds):
+    return "%g days" % (seconds / 86400) if seconds % 86400 == 0 else "%d s" % seconds
 
 
 # ---------------------------------------------------------------------------------------- HTML
@@ -229,12 +340,14 @@ CSS = """
 h1{margin:.2rem 0}h2{margin:1.5rem 0 .5rem;font-size:1.15rem}small,.muted{color:#616161}
 table{border-collapse:collapse;background:#fff;margin:.3rem 0}th,td{border:1px solid var(--line);padding:.25rem .5rem;text-align:left;vertical-align:top}
 th{background:#f0f0f0}td.num{text-align:right}td.value{font-family:ui-monospace,monospace;font-size:12px;max-width:28rem;overflow-wrap:anywhere}
-.cards{display:flex;gap:.8rem;flex-wrap:wrap}.card{background:#fff;border:1px solid var(--line);border-left:6px solid currentColor;padding:.5rem 1rem;min-width:9rem}
+.cards{display:flex;gap:.8rem;flex-wrap:wrap}
+.card{background:#fff;border:1px solid var(--line);border-left:6px solid currentColor;padding:.5rem 1rem;min-width:9rem}
 .card b{display:block;font-size:1.6rem}
 .s-compliant,.s-pass{color:var(--pass)}.s-noncompliant,.s-fail{color:var(--fail)}
-.s-error,.s-unreachable{color:var(--error)}.s-notapplicable{color:var(--na)}.s-notchecked{color:var(--nc)}
+.s-error,.s-unreachable,.s-unsupported{color:var(--error)}.s-notapplicable{color:var(--na)}.s-notchecked{color:var(--nc)}
 .badge{display:inline-block;border:1px solid;border-radius:3px;padding:0 .35rem;font-size:12px;font-weight:600;background:#fff}
-#filters{position:sticky;top:0;background:var(--bg);padding:.5rem 0;border-bottom:1px solid var(--line);display:flex;gap:1.5rem;flex-wrap:wrap;align-items:center}
+#filters{position:sticky;top:0;background:var(--bg);padding:.5rem 0;
+border-bottom:1px solid var(--line);display:flex;gap:1.5rem;flex-wrap:wrap;align-items:center}
 #filters fieldset{border:1px solid var(--line);padding:.2rem .6rem}#filters label{margin-right:.6rem;white-space:nowrap}
 details.host{background:#fff;border:1px solid var(--line);margin:.4rem 0;padding:.3rem .6rem}details.host summary{cursor:pointer}
 details.host table{width:100%}
@@ -317,7 +430,7 @@ def _checkboxes(name, values):
         name, _e(_token(v)), _e(v)) for v in values)
 
 
-def _host_section(host, record):
+def _host_section(host, record, stale=()):
     identity = _identity(record)
     statuses = collections.Counter(r["status"] for r in record.get("results", []))
     status = _token(record.get("status"))
@@ -326,11 +439,15 @@ def _host_section(host, record):
         identity["bmc_version"] and "BMC " + identity["bmc_version"],
         identity["bios_version"] and "BIOS " + identity["bios_version"],
         record.get("audited_at") and "audited " + record["audited_at"]) if v)
+    if record.get("tls_verified") is False:
+        facts_line += ' <span class="badge s-error tls-unverified">TLS not verified</span>'
+    if stale:
+        facts_line += ' <span class="badge s-notchecked stale">%d stale</span>' % len(stale)
     counts = " ".join('<span class="badge s-%s">%d %s</span>' % (s, statuses[s], s)
                       for s in RESULT_STATUSES if statuses[s])
     parts = ['<details class="host" data-host="%s" data-status="%s"%s>' % (
                  # Open what needs reading; an unreachable host's reason is in its summary line.
-                 _e(host), status, " open" if status in ("noncompliant", "error") else ""),
+                 _e(host), status, " open" if status in ("noncompliant", "error", "unsupported") else ""),
              '<summary><span class="badge s-%s">%s</span> <b>%s</b> <small>%s</small> %s</summary>' % (
                  status, _e(record.get("status")), _e(host), facts_line, counts)]
     reason = (record.get("summary") or {}).get("reason")
@@ -350,14 +467,16 @@ def _host_section(host, record):
                 _token(result["status"]), _token(result.get("severity")), _e(result["id"]),
                 _e(result.get("title")), _e(result.get("severity")), _token(result["status"]),
                 _e(result["status"]), _e(result.get("expected")), _e(result.get("actual")),
-                _e(result.get("reason"))))
+                _e(result.get("reason")) + (' <small class="stale">stale: audited %s</small>' % _e(result.get("audited_at"))
+                                            if result["id"] in stale else "")))
     parts.append("</tbody></table></details>")
     return "\n".join(parts)
 
 
-def render_html(records, problems=(), title="BMC compliance report"):
+def render_html(records, problems=(), title="BMC compliance report", stale_after=STALE_AFTER, now=None):
     """One self-contained page (inline CSS and JS, no external assets): overview, filters, hosts."""
-    view = overview(records)
+    records, problems = normalize(records, problems)
+    view = overview(records, stale_after, now)
     out = ['<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">',
            '<meta name="viewport" content="width=device-width, initial-scale=1">',
            # No network at all: the report is opened from disks, mail attachments and artefact stores.
@@ -420,6 +539,12 @@ def render_html(records, problems=(), title="BMC compliance report"):
         out.append("</tbody></table>")
     else:
         out.append("<p>No control changed status since the previous audit of its host.</p>")
+    if view["stale"]:
+        out.append('<h2>Stale results</h2><p id="stale">Audited more than %s ago (a partial run left them): %s</p>' % (
+            _age(view["stale_after_s"]), "; ".join("%s: %s" % (_e(h), _e(", ".join(ids))) for h, ids in view["stale"].items())))
+    if view["tls_unverified"]:
+        out.append('<h2>TLS not verified</h2><p id="tls-unverified" class="s-error">bmc_validate_certs: false for %s: '
+                   "these results came over a connection whose certificate was not checked.</p>" % _e(", ".join(view["tls_unverified"])))
     out.append("</section>")
 
     severities = sorted({_token(r.get("severity")) for rec in records.values() for r in rec.get("results", [])},
@@ -433,7 +558,7 @@ def render_html(records, problems=(), title="BMC compliance report"):
                    _checkboxes("host-status", HOST_STATUSES), _checkboxes("status", RESULT_STATUSES),
                    _checkboxes("severity", severities)))
     out.append('<section id="hosts"><h2>Hosts</h2>')
-    out.extend(_host_section(host, records[host]) for host in host_order(records))
+    out.extend(_host_section(host, records[host], view["stale"].get(host, ())) for host in host_order(records))
     out.append("</section>")
     out.append('<div id="page-stats" hidden data-expected-hosts="%d" data-expected-results="%d"></div>' % (
         view["hosts"], view["results"]))
@@ -444,6 +569,7 @@ def render_html(records, problems=(), title="BMC compliance report"):
 RENDERERS = {"html": render_html, "junit": render_junit, "json": render_json, "markdown": render_markdown}
 
 
-def render(records, formats, problems=()):
+def render(records, formats, problems=(), stale_after=STALE_AFTER, now=None):
     """{format: text} for the requested formats."""
-    return {fmt: RENDERERS[fmt](records, problems) for fmt in formats}
+    now = now or datetime.datetime.now(datetime.timezone.utc)
+    return {fmt: RENDERERS[fmt](records, problems, stale_after=stale_after, now=now) for fmt in formats}

@@ -32,7 +32,10 @@ _COMMON = {
     "ethernet": MANAGER + "/EthernetInterfaces/1",
     "event_service": R + "/EventService",
     "subscriptions": R + "/EventService/Subscriptions",
+    "update_service": R + "/UpdateService",
 }
+# Read before the layout is known (the same path on every layout); the rest depends on it.
+COMMON_KEYS = tuple(_COMMON)
 
 
 def _features(base, *names):
@@ -78,26 +81,126 @@ def resource_paths(generation):
     return dict(RESOURCE_PATHS[layout(generation)])
 
 
-def is_legacy_root(service_root):
-    """True for the X11-era service root: Redfish 1.0.x with an empty Oem (reference 1.2)."""
-    version = parse_version(service_root.get("RedfishVersion") or "1.0.0", default=(1, 0))
-    return version < (1, 1) or "Supermicro" not in (service_root.get("Oem") or {})
+def root_layout(service_root):
+    """The layout the service root alone tells: X11 (Redfish 1.0.x, `Oem: {}`), X13 (an
+    `Oem.Supermicro` block: X12 and X13 share the layout) or None (it does not say)."""
+    oem = service_root.get("Oem")
+    if isinstance(oem, dict) and "Supermicro" in oem:
+        return "X13"
+    version = parse_version(service_root.get("RedfishVersion") or "", default=(0,))
+    if oem == {} and (1,) <= version < (1, 1) and "Vendor" not in service_root:
+        return "X11"
+    return None
+
+
+VENDOR = "Supermicro"
+_VENDOR_NAMES = {"supermicro", "super micro", "super micro computer", "super micro computer, inc.", "smc"}
+
+
+def is_supermicro(name):
+    return str(name or "").strip().lower() in _VENDOR_NAMES
+
+
+def oem_key(body):
+    """The first key of a body's `Oem` block (the vendor it names), or None."""
+    oem = body.get("Oem") if isinstance(body, dict) else None
+    keys = [k for k in oem if not k.startswith("@")] if isinstance(oem, dict) else []
+    return keys[0] if keys else None
+
+
+# "BMC_X13AST2600-ROT-5501MS_20240510_01.04.15_STDsp.bin", "BIOS_X13DEG-OAD-1D14_20240322_2.1_STDsp.bin"
+_IMAGE = re.compile(r"^(BMC|BIOS)_([A-Z0-9-]+?)_(\d{8})_([^_]+)_([A-Z]+)sp\.bin$", re.IGNORECASE)
+
+
+def image_info(name):
+    """{kind, platform, date (YYYY-MM-DD), version, build (STD|OEM)} of a Supermicro image file
+    name, or None when the name does not follow the pattern."""
+    match = _IMAGE.match(str(name or ""))
+    if not match:
+        return None
+    kind, platform, date, version, build = match.groups()
+    return {"kind": kind.upper(), "platform": platform.upper(), "date": "%s-%s-%s" % (date[:4], date[4:6], date[6:]),
+            "version": version, "build": build.upper()}
+
+
+def detect(root, system=None, chassis=None, update_service=None, images=(), manager=None):
+    """Vendor, layout and generation from several signals, with the evidence.
+
+    Vendor: the BMC's own signals (root `Vendor`, the first key of the root `Oem`, the
+    UpdateService `Oem` key) decide; the system's Manufacturer only when the BMC names nobody.
+    Layout: the board (Chassis/1 Model), the image names, the UpdateService OEM links, the root.
+    Generation: the board, else the firmware image names (BMC_X12AST2600..., BIOS_X13DEG-OAD...),
+    else Managers/1 (Model, FirmwareVersion: read only as a fallback). Returns
+    {vendor, supermicro, layout, generation, board_generation, signals, conflicts, unsupported}.
+    """
+    def body(value):
+        return value if isinstance(value, dict) else {}
+    system, chassis, update_service, manager = body(system), body(chassis), body(update_service), body(manager)
+    signals = {"root.Vendor": root.get("Vendor"), "root.Oem": oem_key(root),
+               "UpdateService.Oem": oem_key(update_service), "Systems.Manufacturer": system.get("Manufacturer"),
+               "Chassis.Manufacturer": chassis.get("Manufacturer")}
+    signals = {k: v for k, v in signals.items() if isinstance(v, str) and v.strip()}
+    bmc_side = [v for k, v in signals.items() if k.startswith(("root.", "UpdateService."))]
+    deciding = bmc_side or list(signals.values())
+    supermicro = bool(deciding) and all(is_supermicro(v) for v in deciding)
+    others = [v for v in signals.values() if not is_supermicro(v)]
+    vendor = VENDOR if supermicro else (system.get("Manufacturer") if isinstance(system.get("Manufacturer"), str)
+                                        else (others[0] if others else None))
+    conflicts = ["%s is %r" % (k, v) for k, v in signals.items() if supermicro and not is_supermicro(v)]
+
+    layouts = {}
+    board_gen = board_generation(chassis.get("Model") if isinstance(chassis.get("Model"), str) else None)
+    if board_gen:
+        layouts["Chassis.Model"] = layout(board_gen)
+    image_gens = sorted({g for g in (_image_generation(i) for i in images) if g})
+    if image_gens:
+        layouts["firmware images"] = layout(image_gens[0])
+    oem = body(body(update_service.get("Oem")).get("Supermicro"))
+    if "SmcFirmwareInventory" in oem:
+        layouts["UpdateService.Oem.Supermicro"] = "X11"
+    elif isinstance(update_service.get("FirmwareInventory"), dict):
+        layouts["UpdateService.FirmwareInventory"] = "X13"
+    if root_layout(root):
+        layouts["root"] = root_layout(root)
+    manager_gen = board_generation(manager.get("Model") if isinstance(manager.get("Model"), str) else None)
+    if manager_gen and not board_gen and not image_gens:
+        layouts["Managers.Model"] = layout(manager_gen)
+    found = list(dict.fromkeys(layouts.values()))
+    if len(found) > 1:
+        conflicts.append("layout signals disagree: %s" % ", ".join("%s says %s" % kv for kv in layouts.items()))
+    generation = board_gen or (image_gens[0] if len(image_gens) == 1 else None) or manager_gen
+    chosen = layout(generation) if generation else (found[0] if found else None)
+    if not supermicro:
+        reason = ("Manufacturer %r, not a Supermicro BMC" % vendor if vendor else
+                  "nothing names the vendor (root Vendor/Oem, Systems Manufacturer, UpdateService Oem): not recognised as a Supermicro BMC")
+    elif chosen is None:
+        reason = "unknown board and firmware family: no board model, firmware image or layout signal could be read"
+    elif len(found) > 1 and not generation:
+        reason = "inconsistent signals: " + conflicts[-1]
+    else:
+        reason = None
+    evidence = dict(signals, **{"layout:" + k: v for k, v in layouts.items()})
+    if manager.get("FirmwareVersion"):
+        evidence["Managers.FirmwareVersion"] = manager.get("FirmwareVersion")
+    return {"vendor": vendor, "supermicro": supermicro, "layout": chosen if supermicro else None,
+            "generation": generation if supermicro else None, "signals": evidence, "conflicts": conflicts,
+            "unsupported": reason}
+
+
+def _image_generation(name):
+    info = image_info(name)
+    if not info:
+        return None
+    if info["kind"] == "BIOS":
+        return board_generation(info["platform"])
+    match = re.match(r"^([XHB]\d{2})", info["platform"])
+    return match.group(1) if match else None
 
 
 def board_generation(board):
     """'X13' from 'X13DEG-OAD', 'H12' from 'H12SSL-i', 'X11' from 'X11DPU'; None when unknown."""
     match = re.match(r"^(?:MBD-)?([XHB])(\d{1,2})[A-Z]", (board or "").strip().upper())
     return "%s%s" % (match.group(1), match.group(2)) if match else None
-
-
-def detect_generation(service_root, board=None):
-    """The board generation (X11, X12, X13, H11, H12, H13, ...).
-
-    The board model (Chassis/1 Model) names the generation directly. Without it the service root
-    only separates the X11-era layout from the later one; the newer layout is reported as X13,
-    whose paths X12 shares.
-    """
-    return board_generation(board) or ("X11" if is_legacy_root(service_root) else "X13")
 
 
 # "Ver 1.4" inside a BIOS inventory version ("BIOS Date: 08/04/2023 Ver 1.4").
@@ -136,6 +239,31 @@ def compare_versions(left, right):
 
 def version_ge(actual, minimum):
     return compare_versions(actual, minimum) >= 0
+
+
+def firmware_family(version, image=None):
+    """What a version can be compared with: (build, major). An OEM build (`..._OEMsp.bin`) or
+    another major number (11.01.01 against 01.04.15) is another family: its number says nothing
+    about its age or its fixes. BIOS versions (1.4, 2.1) share one family per build."""
+    info = image_info(image)
+    build = info["build"] if info else "STD"
+    return build, parse_version(version)[0]
+
+
+def firmware_at_least(actual, minimum, kind="BMC", actual_image=None, actual_date=None, minimum_image=None, minimum_date=None):
+    """(True/False, how): is `actual` at least `minimum`? Within a family by version (how: None);
+    across families by release date (YYYY-MM-DD) when both are known; else ValueError naming both."""
+    same = firmware_family(actual, actual_image) == firmware_family(minimum, minimum_image)
+    if kind.upper() == "BIOS":
+        same = firmware_family(actual, actual_image)[0] == firmware_family(minimum, minimum_image)[0]
+    if same:
+        return version_ge(actual, minimum), None
+    if actual_date and minimum_date:
+        return str(actual_date)[:10] >= str(minimum_date)[:10], "other version family: compared by release date, %s of %s and %s of %s" % (
+            str(actual_date)[:10], actual, str(minimum_date)[:10], minimum)
+    raise ValueError("%s %s (%s) and %s (%s) are different version families and their release dates are not both known: "
+                     "list the image explicitly in the approved images" % (
+                         kind, actual, actual_image or "image unknown", minimum, minimum_image or "image unknown"))
 
 
 def short_bios_version(text):

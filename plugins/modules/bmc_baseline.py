@@ -15,6 +15,9 @@ description:
     accounts and roles, management networks, approved NTP/syslog/SNMP/SMTP/directory/event/DNS
     destinations, password policy, session timeout, per-control enable flags) and the control
     catalog, without contacting any BMC.
+  - Checks the numeric connection and audit variables too (C(bmc_port) 1..65535, C(bmc_timeout) and
+    C(bmc_host_timeout) >= 1, C(bmc_retries) >= 0, C(bmc_concurrency) >= 1, C(bmc_max_response_size)
+    >= 1, C(bmc_refused_login_wait) >= 0).
   - On a problem it fails with one line per problem naming the variable, the group_vars or
     host_vars file that sets it, and what was expected. Run it for every host before the audit,
     with C(any_errors_fatal), so that no BMC is contacted while any host's baseline is wrong.
@@ -23,6 +26,19 @@ options:
     description: YAML control catalog to validate along with the baseline.
     type: path
     required: true
+  check_selection:
+    description:
+      - Also fail on a C(--tags) / C(--skip-tags) name, or an entry of C(bmc_audit_select), that is
+        neither a control id, a control family of the catalog, nor a play tag (O(play_tags) and
+        all, always, never, tagged, untagged, audit, bmc_audit, report); the message lists the valid ones.
+      - The audit role sets it; a play whose tags are not controls leaves it off.
+    type: bool
+    default: false
+  play_tags:
+    description: More tag names that are valid in the play (with O(check_selection)).
+    type: list
+    elements: str
+    default: []
   check_firmware_targets:
     description:
       - Also check the rollout targets (C(bmc_target), C(bios_target) of C(bmc_approved_firmware)).

@@ -20,7 +20,13 @@ description:
     board), changes since each host's previous audit, and per-host detail with expected and
     actual values per control, filterable by status and severity.
   - C(junit.xml) has one testsuite per host and one testcase per host and control (C(fail) is a
-    failure, C(error) an error, C(notapplicable) and C(notchecked) are skipped).
+    failure, C(error) an error, C(notapplicable) and C(notchecked) are skipped); a host whose audit
+    proves nothing (status C(error), C(unreachable), C(unsupported)) has one more testcase,
+    C(audit), with an error, so that CI never counts it as passed.
+  - Every format flags results older than O(stale_after) days (a partial run leaves the other
+    controls' older results in place) and hosts audited with C(tls_verified) false.
+  - Any JSON value in a stored record renders; a record that cannot be read at all is an
+    C(error) host named in the report's problems, the rest of the fleet is reported.
   - C(report.json) holds the full stored results plus the overview; C(summary.md) is a short
     Markdown summary for a ticket or a chat message.
   - Files are written atomically and only when their content changes (reports depend only on the
@@ -53,6 +59,13 @@ options:
     elements: str
     choices: [html, json, junit, markdown]
     default: [html, json, junit, markdown]
+  stale_after:
+    description:
+      - A control result audited more than this many days ago is flagged stale in every report.
+      - 0 flags nothing. Staleness is judged against the start of the current day (UTC), so the
+        same results give the same files all day.
+    type: float
+    default: 7
 attributes:
   check_mode:
     support: full
@@ -124,6 +137,8 @@ summary:
       returned: always
     worst_controls: {description: Up to 10 control ids failing on the most hosts, type: list, elements: str, returned: always}
     drifted_hosts: {description: Hosts with a control that changed status since their previous audit, type: int, returned: always}
+    stale_hosts: {description: Hosts with a result older than O(stale_after) days, type: list, elements: str, returned: always}
+    tls_unverified: {description: Hosts audited without verifying the BMC certificate, type: list, elements: str, returned: always}
     audited_from: {description: Oldest audit time among the results, type: str, returned: always}
     audited_to: {description: Newest audit time among the results, type: str, returned: always}
 markdown:

@@ -60,10 +60,44 @@ def latency_of(bmc: BMC, path: str) -> float:
     return (ms + bmc.knobs.latency_paths.get(path, 0)) / 1000
 
 
-def _fault_applies(fault: dict, path: str) -> bool:
-    paths = fault.get("paths") or []
+def _fault_applies(fault: dict, method: str, path: str) -> bool:
+    paths, methods = fault.get("paths") or [], fault.get("methods") or []
     return (not paths or any(path == p or path.startswith(p.rstrip("/") + "/") for p in paths)) \
-        and random.random() < float(fault.get("rate", 1))
+        and (not methods or method in methods) and random.random() < float(fault.get("rate", 1))
+
+
+# Answers of a failing BMC (fault kinds "404" and "500"): the generation's own error rendering.
+FAULT_STATUS = {"404": (404, "ResourceMissingAtURI"), "500": (500, "GeneralError")}
+
+
+async def _drip(request: web.Request, response: web.Response, seconds: float) -> web.StreamResponse:
+    """The answer of `response`, its body sent one byte every `seconds` (a BMC that is alive but
+    hopelessly slow: every single read succeeds, the request as a whole never ends in time)."""
+    stream = web.StreamResponse(status=response.status, headers={"Content-Type": response.content_type})
+    stream.content_length = len(response.body)
+    await stream.prepare(request)
+    for i in range(len(response.body)):
+        await asyncio.sleep(seconds)
+        await stream.write(response.body[i:i + 1])
+    await stream.write_eof()
+    return stream
+
+
+async def _huge(request: web.Request, size: int, announce: bool) -> web.StreamResponse:
+    """A 200 JSON object of `size` bytes, streamed (with a Content-Length when `announce`)."""
+    head, tail = b'{"@odata.id": "%s", "Padding": "' % request.path.encode(), b'"}'
+    stream = web.StreamResponse(status=200, headers={"Content-Type": "application/json"})
+    if announce:
+        stream.content_length = size
+    await stream.prepare(request)
+    await stream.write(head)
+    left, chunk = max(0, size - len(head) - len(tail)), b"x" * 65536
+    while left > 0:
+        await stream.write(chunk[:min(left, len(chunk))])
+        left -= len(chunk)
+    await stream.write(tail)
+    await stream.write_eof()
+    return stream
 
 
 def make_app(bmcs_by_address: dict[str, BMC]) -> web.Application:
@@ -75,7 +109,7 @@ def make_app(bmcs_by_address: dict[str, BMC]) -> web.Application:
         if bmc is None or not bmc.up or not bmc.acl_allows(request.remote):
             return _drop(request, bmc, path)
         fault = bmc.knobs.fault
-        if fault and _fault_applies(fault, path):
+        if fault and _fault_applies(fault, request.method, path):
             kind = str(fault.get("kind"))
             if kind == "reset":
                 return _drop(request, bmc, path)
@@ -90,6 +124,14 @@ def make_app(bmcs_by_address: dict[str, BMC]) -> web.Application:
                 response = render_error(bmc, RedfishError(503, "ServiceTemporarilyUnavailable", 30))
                 _log(bmc, request.method, path, 503)
                 return response
+            if kind in FAULT_STATUS:
+                status, message_id = FAULT_STATUS[kind]
+                response = render_error(bmc, RedfishError(status, message_id, *([path] if status == 404 else [])))
+                _log(bmc, request.method, path, status)
+                return response
+            if kind == "huge":
+                _log(bmc, request.method, path, 200)
+                return await _huge(request, int(fault.get("bytes", 300 * 1024 * 1024)), bool(fault.get("announce", True)))
         if delay := latency_of(bmc, path):
             await asyncio.sleep(delay)
         ctx = Ctx(bmc, request, path)
@@ -98,13 +140,16 @@ def make_app(bmcs_by_address: dict[str, BMC]) -> web.Application:
         except RedfishError as err:
             response = render_error(bmc, err)
         _log(bmc, request.method, path, response.status)
+        if fault and str(fault.get("kind")) == "drip" and _fault_applies(fault, request.method, path) \
+                and isinstance(response, web.Response) and response.body:
+            return await _drip(request, response, float(fault.get("seconds", 3)))
         return response
 
     async def dispatch(ctx: Ctx) -> web.StreamResponse:
         bmc, method, path = ctx.bmc, ctx.request.method, ctx.path
         if (method, path) not in PUBLIC:
             authenticate(ctx)
-        for pattern, methods, licences in LICENSED:
+        for pattern, methods, licences in LICENSED if bmc.generation != "generic" else ():   # Supermicro licences only
             if method in methods.split() and pattern.fullmatch(path):
                 # X11 firmware does not split features between its licences.
                 if not bmc.license_names() & ({OOB, DCMS} if bmc.x11 else set(licences)):
@@ -115,7 +160,7 @@ def make_app(bmcs_by_address: dict[str, BMC]) -> web.Application:
         if method in ("PATCH", "PUT", "DELETE") and bmc.etags and path in bmc.store:
             await ctx.request.read()    # the whole body first: no other request runs between the check and the write
             check_if_match(ctx)
-        route, match = router.match(method, path, bmc.generation)
+        route, match = router.match(method, path, bmc.base_generation)
         if route:
             ctx.match = match
             return await route.handler(ctx)

@@ -72,7 +72,7 @@ class Session:
 class Knobs:
     latency_ms: float | tuple[float, float] = 0            # fixed, or (low, high) uniform
     latency_paths: dict[str, float] = field(default_factory=dict)  # path prefix -> extra ms
-    fault: dict | None = None                             # {kind: 503|reset|timeout|down, rate, paths}
+    fault: dict | None = None     # {kind: 503|404|500|reset|timeout|down|drip|huge, rate, paths, methods, seconds, bytes, announce}
     strict_etag: bool = False
     password_classes: tuple = ("upper", "lower", "digit", "special")   # complexity rule (unverified on hardware)
     reboot_seconds: float = 5                                         # Manager.Reset: listener down this long
@@ -111,6 +111,11 @@ class BMC:
     @property
     def x11(self) -> bool:
         return self.generation == "x11"
+
+    @property
+    def base_generation(self) -> str:
+        """The Supermicro tree a BMC is built from and routed as (the generic profile: X13's)."""
+        return "x13" if self.generation == "generic" else self.generation
 
     @property
     def etags(self) -> bool:

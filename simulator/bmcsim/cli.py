@@ -29,7 +29,7 @@ def latency_path(value: str) -> tuple[str, float]:
 def parse(argv=None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="bmcsim", description="Supermicro BMC fleet simulator (Redfish over HTTPS)")
     p.add_argument("--count", type=int, required=True)
-    p.add_argument("--profile", choices=["x13", "x12", "x11", "mixed"], required=True)
+    p.add_argument("--profile", choices=["x13", "x12", "x11", "generic", "mixed"], required=True)
     p.add_argument("--port", type=int, default=8443)
     p.add_argument("--base-address", default="127.0.10.1")
     p.add_argument("--inventory")

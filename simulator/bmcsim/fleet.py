@@ -16,10 +16,11 @@ from aiohttp import web
 from . import fleetgen, tls
 from .app import make_app
 from .bmc import BMC, Knobs, R
-from .profiles import build
+from .profiles import build, generic
 from .profiles.x13 import https_certificate
 
 GENERATIONS = ("x13", "x12", "x11")
+PROFILES = GENERATIONS + ("generic",)   # generic: not a Supermicro (profiles/generic.py); never in "mixed"
 
 
 class Fleet:
@@ -67,11 +68,11 @@ class Fleet:
     def seed_bmc(self, bmc: BMC) -> None:
         """The seeded state of one BMC: identity, factory tree, hardening, its deviations."""
         rng = random.Random(f"{self.seed}:{bmc.index}")
-        ident = fleetgen.identity(rng, bmc.name, bmc.generation, bmc.address)
+        ident = fleetgen.identity(rng, bmc.name, bmc.base_generation, bmc.address)
         platform = {**self.factory_view, "Issuer": tls.SUPERMICRO_ROOT_CA, "Subject": tls.SUPERMICRO_ROOT_CA}
         ident["certs"] = {"factory": self.factory_view, "org": bmc.org_view, "platform": platform}
         bmc.identity = ident
-        bmc.store, bmc.passwords, bmc.licenses = build(ident), {}, []
+        bmc.store, bmc.passwords, bmc.licenses = build(dict(ident, generation=bmc.base_generation)), {}, []
         bmc.sessions.clear()
         bmc.staging.clear()          # running firmware jobs see their update dropped and stop
         bmc.failures.clear()
@@ -79,6 +80,8 @@ class Fleet:
         fleetgen.factory_accounts(bmc)
         fleetgen.harden(bmc, self.username, self.password)
         fleetgen.apply_deviations(bmc, fleetgen.choose_deviations(rng, bmc.generation, self.noncompliant))
+        if bmc.generation == "generic":
+            generic.rebrand(bmc)
         bmc.dirty = True
 
     def _state_file(self, bmc: BMC) -> Path | None:
@@ -155,6 +158,7 @@ class Fleet:
     # ---- inventory -------------------------------------------------------------------------
     def inventory(self) -> dict:
         children = {g: {"hosts": {}} for g in ("x11", "x12", "x13")}
+        children.update({b.generation: {"hosts": {}} for b in self.bmcs if b.generation not in children})
         for b in self.bmcs:
             children[b.generation]["hosts"][b.name] = {"ansible_host": b.address, "bmc_port": b.port,
                                                        "bmc_generation": b.generation}

@@ -50,7 +50,9 @@ OPERATOR_ID, MONITOR_ID = "3", "4"
 
 
 def bmc_image(gen: str, version: str, date: str) -> str:
-    return f"BMC_{FIRMWARE[gen]['platform']}_{date.replace('-', '')}_{version}_STDsp.bin"
+    # 11.xx.yy is an OEM build, not a newer release (X13 capture: BMC_..._20231117_11.01.01_OEMsp.bin).
+    build = "OEM" if int(version.split(".")[0]) >= 10 else "STD"
+    return f"BMC_{FIRMWARE[gen]['platform']}_{date.replace('-', '')}_{version}_{build}sp.bin"
 
 
 def bios_image(board: str, board_id: str, version: str, date: str) -> str:
@@ -272,6 +274,8 @@ def choose_deviations(rng: random.Random, generation: str, ratio: float) -> list
     if rng.random() >= ratio:
         return []
     names = applicable(generation)
+    if not names:       # the generic profile: no Supermicro deviation applies
+        return []
     return sorted(rng.sample(names, rng.randint(1, min(4, len(names)))))
 
 

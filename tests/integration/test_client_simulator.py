@@ -10,7 +10,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 
-from ansible_collections.bmclock.supermicro.plugins.module_utils.redfish import RedfishClient, RedfishError
+from ansible_collections.bmclock.supermicro.plugins.module_utils import gather
+from ansible_collections.bmclock.supermicro.plugins.module_utils.redfish import (HostTimeout, LoginRefused, RedfishClient, RedfishError,
+                                                                          ResponseTooLarge)
 from bmcsim.firmware import make_image
 from bmcsim.testing import SimFleet
 from playbook_support import fresh
@@ -249,6 +251,110 @@ def test_get_many_runs_concurrently_on_kept_alive_connections(fleet, bmc):
     assert list(answers) == paths and answers["/redfish/v1/Nope"].status == 404
     assert elapsed < 8 * 0.2 * 0.75       # 8 GETs at 0.2 s, 4 at a time: about two rounds, not eight
     assert rf.requests == len(paths) + 2
+
+
+# -- issue 7: deadlines, size cap, refused logins, full session tables, close() ------------------
+
+def test_a_dripping_bmc_fails_the_request_at_its_timeout(fleet, bmc):
+    # Old: the timeout bounded each socket read; one byte every second never hit it, and the
+    # request took (body length) seconds. Now the request as a whole ends at its deadline.
+    fleet.admin.set_knobs(bmc["name"], fault={"kind": "drip", "seconds": 1, "paths": [SESSION_SERVICE], "methods": ["GET"]})
+    with client(fleet, bmc, timeout=2) as rf:
+        with pytest.raises(RedfishError, match=r"GET /redfish/v1/SessionService: no answer within 2s"):
+            rf.get(SESSION_SERVICE)
+        fleet.admin.set_knobs(bmc["name"], fault=None)
+        assert rf.get(SESSION_SERVICE)["SessionTimeout"] == 300      # the client goes on on a new connection
+
+
+def test_a_bmc_hanging_after_login_ends_the_gather_early(fleet, bmc):
+    # Old: every request of wave 1 waited its own timeout (21 requests without an answer, about
+    # 5x the timeout with 4 in flight). Now two timeouts in a row end the BMC's gather: only the
+    # requests already in flight wait; the rest become "timed out after N s" at once.
+    hang = ["/redfish/v1/" + p for p in ("Systems", "Chassis", "AccountService", "SessionService", "Managers", "EventService",
+                                         "UpdateService")]
+    fleet.admin.set_knobs(bmc["name"], fault={"kind": "timeout", "seconds": 30, "paths": hang, "methods": ["GET"]})
+    with client(fleet, bmc, timeout=1) as rf:
+        facts = gather.gather(rf)
+    unanswered = [entry for entry in log(fleet, bmc) if entry[2] == 0]
+    assert len(unanswered) <= rf.concurrency + 1
+    assert all(section.get("error") for name, section in facts.items() if name not in ("schema", "identity", "gather"))
+    assert any(section.get("error", "").startswith("timed out after") for section in facts.values() if isinstance(section, dict))
+
+
+def test_the_host_budget_keeps_what_was_read(fleet, bmc):
+    # Old: no per-host budget (host_timeout did not exist).
+    fleet.admin.set_knobs(bmc["name"], latency_ms=250)
+    with client(fleet, bmc, host_timeout=1.2) as rf:
+        facts = gather.gather(rf)
+        with pytest.raises(HostTimeout, match="timed out after 1 s"):
+            rf.get(SESSION_SERVICE)
+    assert fleet.admin.sessions(bmc["name"]) == []      # the logout is outside the budget
+    sections = {name: s for name, s in facts.items() if name not in ("schema", "identity", "gather")}
+    timed_out = [n for n, s in sections.items() if s.get("error", "").startswith("timed out after 1 s")]
+    assert timed_out and len(timed_out) < len(sections)
+    assert any(s.get("supported") for s in sections.values())
+
+
+@pytest.mark.parametrize("announce", [True, False])
+def test_a_huge_answer_is_refused_not_read(fleet, bmc, announce):
+    # Old: read whole (a 300 MB body: 973 MB peak in one worker).
+    fleet.admin.set_knobs(bmc["name"], fault={"kind": "huge", "bytes": 40 * 1024 * 1024, "announce": announce,
+                                              "paths": [SESSION_SERVICE], "methods": ["GET"]})
+    with client(fleet, bmc, max_response_bytes=4 * 1024 * 1024) as rf:
+        with pytest.raises(ResponseTooLarge, match=r"GET /redfish/v1/SessionService: .*larger than the 4194304 bytes allowed"):
+            rf.get(SESSION_SERVICE)
+
+
+def test_a_refused_login_is_login_refused_and_sent_once(fleet, bmc):
+    with pytest.raises(LoginRefused):
+        with client(fleet, bmc, credentials=(fleet.username, "Wrong!Password1")):
+            pass
+    assert [e for e in log(fleet, bmc) if e[0] == "POST"] == [("POST", "/redfish/v1/SessionService/Sessions", 401)]
+
+
+def test_a_full_session_table_is_not_retried_and_says_what_to_do(fleet, bmc):
+    # Old: SessionLimitExceeded (503) was retried 3 times as a login, with no hint.
+    holders = [client(fleet, bmc) for _ in range(16)]
+    try:
+        for holder in holders:
+            holder.login()
+        fleet.admin.reset_requests(bmc["name"])
+        with pytest.raises(RedfishError, match="session table is full.*log them out in the BMC web UI") as raised:
+            with client(fleet, bmc):
+                pass
+        assert raised.value.status == 503
+        assert log(fleet, bmc) == [("POST", "/redfish/v1/SessionService/Sessions", 503)]
+    finally:
+        for holder in holders:
+            holder.close()
+    assert fleet.admin.sessions(bmc["name"]) == []
+
+
+def test_close_logs_out_once_and_can_be_called_again(fleet, bmc):
+    rf = client(fleet, bmc)
+    rf.login()
+    rf.get(SESSION_SERVICE)
+    rf.close()
+    rf.close()
+    assert fleet.admin.sessions(bmc["name"]) == []
+    assert [e[0] for e in log(fleet, bmc)] == ["POST", "GET", "DELETE"]
+
+
+def test_close_during_requests_in_flight_ends_them_and_logs_out(fleet, bmc):
+    # What an interrupted run does (SIGINT/SIGTERM handler): the session is logged out, the
+    # requests in flight end instead of waiting for their timeout.
+    fleet.admin.set_knobs(bmc["name"], fault={"kind": "timeout", "seconds": 60, "paths": [SESSION_SERVICE], "methods": ["GET"]})
+    rf = client(fleet, bmc, timeout=60)
+    rf.login()
+    answers = {}
+    worker = threading.Thread(target=lambda: answers.update(rf.get_many([SESSION_SERVICE, SESSION_SERVICE + "/Sessions"])))
+    worker.start()
+    while not [e for e in log(fleet, bmc) if e[0] == "GET" and e[2] == 0]:
+        time.sleep(0.05)        # the hanging GET has reached the BMC
+    rf.close()
+    worker.join(30)
+    assert not worker.is_alive() and isinstance(answers[SESSION_SERVICE], RedfishError)
+    assert fleet.admin.sessions(bmc["name"]) == []
 
 
 def test_upload_streams_a_file_from_disk(fleet, bmc, tmp_path):

@@ -42,12 +42,13 @@ def audit(fleet, bmc, **options):
     return facts, rf
 
 
-@pytest.mark.parametrize("generation, layout, not_applicable", [
-    ("x13", "X13", set()),
-    ("x12", "X12", set()),
-    ("x11", "X11", {"host-hi-off", "host-kcs-callback", "host-syslockdown", "acct-directory-tls"}),
+@pytest.mark.parametrize("generation, layout, not_applicable, partial", [
+    ("x13", "X13", set(), set()),
+    ("x12", "X12", set(), set()),
+    # X11 has no directory settings in Redfish: net-egress checks 7 of its 8 destinations.
+    ("x11", "X11", {"host-hi-off", "host-kcs-callback", "host-syslockdown", "acct-directory-tls"}, {"net-egress"}),
 ])
-def test_hardened_bmc_is_compliant(fleet, catalog, baseline, generation, layout, not_applicable):
+def test_hardened_bmc_is_compliant(fleet, catalog, baseline, generation, layout, not_applicable, partial):
     bmc = fresh(fleet, generation)
     facts, rf = audit(fleet, bmc)
     assert facts["identity"]["generation"] == layout and facts["identity"]["board"] == bmc["board"]
@@ -55,8 +56,9 @@ def test_hardened_bmc_is_compliant(fleet, catalog, baseline, generation, layout,
     assert not [name for name, section in facts.items() if isinstance(section, dict) and section.get("error")]
     evaluation = compliance.evaluate(facts, catalog, baseline)
     statuses = {r["id"]: r["status"] for r in evaluation["results"]}
-    assert {i for i, s in statuses.items() if s != "pass"} == not_applicable
+    assert {i for i, s in statuses.items() if s != "pass"} == not_applicable | partial
     assert {statuses[i] for i in not_applicable} <= {"notapplicable"}
+    assert {statuses[i] for i in partial} <= {"notchecked"}
     assert evaluation["summary"]["status"] == "compliant"
 
 

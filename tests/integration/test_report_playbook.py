@@ -69,7 +69,8 @@ def test_empty_survey_answers_mean_defaults_and_reruns_change_nothing(run_playbo
     assert "| bmc-001 | noncompliant | 1 | 0 | ctl-2 |" in run.stdout  # the summary in the job output
 
     stats = next(e for e in run.events if e["event"] == "playbook_on_stats")["event_data"]["artifact_data"]
-    assert stats["bmc_report"]["host_status"] == {"compliant": 1, "noncompliant": 1, "error": 0, "unreachable": 0}
+    assert stats["bmc_report"]["host_status"] == {"compliant": 1, "noncompliant": 1, "error": 0, "unreachable": 0,
+                                                 "unsupported": 0}
     assert stats["bmc_report"]["files"]["html"] == str(output / "report.html")
 
     again = run_playbook("playbooks/report.yml", inventory, extravars=survey)

@@ -354,10 +354,12 @@ def test_licence_applicability(facts, baseline):
     assert compliance.evaluate(facts, [control], baseline)["results"][0]["status"] == "pass"
 
 
-def test_partly_supported_control_passes_on_what_it_can_check(facts, catalog, baseline):
+def test_partly_supported_control_is_not_a_pass(facts, catalog, baseline):
+    # Old: "pass", "checked without directory: ...": a control passes only when all its checks ran.
     facts["directory"] = {"supported": False, "reason": "not supported on X11"}
     result = results_of(facts, catalog, baseline)["net-egress"]
-    assert result["status"] == "pass" and "directory: not supported on X11" in result["reason"]
+    assert result["status"] == "notchecked" and "directory: not supported on X11" in result["reason"]
+    assert result["checks"] == {"ran": 7, "total": 8, "skipped": ["directory: not supported on X11"]}
     assert "directory" not in result["actual"]
 
 
@@ -370,9 +372,15 @@ def test_errored_section_is_an_error(facts, catalog, baseline):
 
 
 def test_uncomparable_value_is_an_error(facts, catalog, baseline):
-    facts["firmware"]["bmc_version"] = None
+    facts["firmware"]["bmc_version"] = "Not Present"
     result = results_of(facts, catalog, baseline)["fw-bmc-min-version"]
     assert result["status"] == "error" and "cannot compare" in result["reason"]
+
+
+def test_nothing_read_is_an_error(facts, catalog, baseline):
+    facts["firmware"]["bmc_version"] = None
+    result = results_of(facts, catalog, baseline)["fw-bmc-min-version"]
+    assert result["status"] == "error" and result["reason"] == "nothing read at firmware.bmc_version"
 
 
 def test_missing_baseline_variable_is_an_error(facts, catalog, baseline):
@@ -409,3 +417,92 @@ def test_evaluation_does_not_change_its_inputs(facts, catalog, baseline):
     before = copy.deepcopy((facts, catalog, baseline))
     compliance.evaluate(facts, catalog, baseline)
     assert (facts, catalog, baseline) == before
+
+
+# -- issue 7: host statuses, partial checks, firmware families, vendors -------------------------
+
+def test_a_failing_control_names_the_checks_it_skipped(facts, catalog, baseline):
+    # Old: the reason named only the failing check.
+    facts["ntp"]["servers"] = ["pool.ntp.org"]
+    facts["syslog"] = {"supported": False, "reason": "not a Supermicro BMC"}
+    result = results_of(facts, catalog, baseline)["net-egress"]
+    assert result["status"] == "fail"
+    assert result["reason"] == ("ntp: ['pool.ntp.org'] not within ['ntp1.mgmt.example', 'ntp2.mgmt.example']; "
+                                "not checked: syslog: not a Supermicro BMC")
+    assert result["checks"] == {"ran": 7, "total": 8, "skipped": ["syslog: not a Supermicro BMC"]}
+
+
+def test_every_result_says_which_checks_ran(facts, catalog, baseline):
+    results = results_of(facts, catalog, baseline)
+    assert results["acct-password-policy"]["checks"] == {"ran": 4, "total": 4, "skipped": []}
+    assert results["net-egress"]["checks"] == {"ran": 8, "total": 8, "skipped": []}
+
+
+def test_nothing_checked_is_never_compliant(facts, catalog, baseline):
+    # Old: every section "not supported": 25 notapplicable, host compliant.
+    for name in compliance.SECTIONS:
+        if name != "identity":
+            facts[name] = {"supported": False, "reason": "not supported on X13"}
+    summary = compliance.evaluate(facts, catalog, baseline)["summary"]
+    assert summary["status"] == "error" and not summary["compliant"] and "nothing could be checked" in summary["reason"]
+
+
+def test_unsupported_takes_precedence_and_results_keep_their_status(facts, catalog, baseline):
+    facts["identity"].update(supermicro=False, vendor="Contoso", unsupported="Manufacturer 'Contoso', not a Supermicro BMC")
+    evaluation = compliance.evaluate(facts, catalog, baseline)
+    results = {r["id"]: r for r in evaluation["results"]}
+    assert (evaluation["summary"]["status"], evaluation["summary"]["reason"]) == (
+        "unsupported", "Manufacturer 'Contoso', not a Supermicro BMC")
+    assert results["host-kcs-callback"]["status"] == "notapplicable" and results["svc-ssh-off"]["status"] == "pass"
+    # Firmware: only an entry for exactly this board; Supermicro's default entry does not apply.
+    assert results["fw-bmc-min-version"]["status"] == "pass"
+    facts["identity"]["board"] = "PowerBox R750"
+    result = {r["id"]: r for r in compliance.evaluate(facts, catalog, baseline)["results"]}["fw-bmc-min-version"]
+    assert result["status"] == "notapplicable" and "names no entry for its board PowerBox R750" in result["reason"]
+
+
+def test_summarize_merged_results_from_several_runs(facts, catalog, baseline):
+    full = compliance.evaluate(facts, catalog, baseline)["results"]
+    FAILURES["svc-ssh-off"](facts)
+    partial = [r for r in compliance.evaluate(facts, catalog, baseline)["results"] if r["id"].startswith("svc-")]
+    merged = {r["id"]: r for r in full}
+    merged.update({r["id"]: r for r in partial})
+    summary = compliance.summarize(list(merged.values()), facts)
+    assert summary["status"] == "noncompliant" and summary["failed"] == ["svc-ssh-off"]
+    assert compliance.summarize([r for r in full if r["id"] == "fw-allowlist"])["status"] == "compliant"
+    assert compliance.summarize([dict(full[0], status="notapplicable")])["status"] == "error"
+
+
+def test_unreachable_with_another_status(catalog):
+    evaluation = compliance.unreachable(catalog, "login refused", status="error")
+    assert (evaluation["summary"]["status"], evaluation["summary"]["reason"]) == ("error", "login refused")
+    assert evaluation["summary"]["compliant"] is False
+
+
+def test_an_unknown_board_is_an_error_not_a_failure(facts, catalog, baseline):
+    # Old: "fail: no bmc_min for board None (nor a default)" (the baseline looked wrong).
+    facts["identity"].update(board=None, board_error="bmc: GET /redfish/v1/Chassis/1: HTTP 500 Internal Server Error")
+    results = results_of(facts, catalog, baseline)
+    for control in ("fw-bmc-min-version", "fw-bios-min-version", "fw-allowlist"):
+        assert results[control]["status"] == "error" and "Chassis/1: HTTP 500" in results[control]["reason"]
+
+
+OEM_IMAGE = "BMC_X13AST2600-ROT-5501MS_20231117_11.01.01_OEMsp.bin"
+
+
+@pytest.mark.parametrize("release_date, status, words", [
+    ("2023-11-17T00:00:00Z", "fail", "compared by release date, 2023-11-17 of 11.01.01 and 2024-05-10 of 01.04.15"),
+    ("2024-06-01T00:00:00Z", "pass", ""),
+    (None, "error", "list the image explicitly"),
+])
+def test_an_oem_build_is_compared_by_release_date(facts, catalog, baseline, release_date, status, words):
+    # Old: 11.01.01 > 01.04.15: pass.
+    facts["firmware"].update(bmc_version="11.01.01", bmc_image=OEM_IMAGE, bmc_release_date=release_date)
+    result = results_of(facts, catalog, baseline)["fw-bmc-min-version"]
+    assert result["status"] == status and words in result["reason"]
+
+
+def test_catalog_vendors_and_component_are_validated():
+    assert compliance.validate_catalog([good_control(applicability={"vendors": ["Dell"]})])
+    assert compliance.validate_catalog([good_control(checks=[{"query": "session.timeout", "op": "le", "value": 1,
+                                                              "component": "bmc"}])])

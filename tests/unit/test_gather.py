@@ -14,6 +14,9 @@ NOT_LICENSED = RedfishError("bmc", "GET", "/x", 403, ["Not licensed to perform t
                             ["SMC.1.0.OemLicenseNotPassed"])
 
 
+DETECTION_KEYS = ("vendor", "supermicro", "layout", "board_error", "unsupported", "nothing_read", "detection")
+
+
 class FakeClient:
     """Serves a {path: body | RedfishError} tree like RedfishClient (404 for unknown paths)."""
 
@@ -89,7 +92,7 @@ def x11_tree(x13):
 
 def test_x13_capture_facts(x13_tree):
     facts = gather.gather(FakeClient(x13_tree))
-    assert facts["identity"] == {
+    assert {k: v for k, v in facts["identity"].items() if k not in DETECTION_KEYS} == {
         "supported": True, "manufacturer": "Supermicro", "model": "SYS-821GE-TNHR", "serial": "S889914X3710910",
         "board": "X13DEG-OAD", "board_serial": "OM234S005959", "generation": "X13", "redfish_version": "1.11.0",
         "bios_version": "1.4", "bmc_version": "11.01.01", "uuid": "00000000-0000-0000-0000-7CC25550A8FF"}
@@ -188,7 +191,7 @@ def test_x11_layout(x13_tree, catalog, baseline):
     assert [c["image"] for c in facts["firmware"]["components"]] == ["01.74.09", "3.8"]
     assert not any("Oem/Supermicro" in p or "HostInterfaces" in p for p in client.log)
     members = facts["gather"]["members"]
-    assert client.requests + 1 == gather.minimum_requests("X11", members) and len(gather.PLAN["X11"]["resources"]) == 18
+    assert client.requests + 1 == gather.minimum_requests("X11", members) and len(gather.PLAN["X11"]["resources"]) == 19
     results = {r["id"]: r for r in compliance.evaluate(facts, catalog, baseline)["results"]}
     for control in ("host-hi-off", "host-kcs-callback", "host-syslockdown"):
         assert (results[control]["status"], results[control]["reason"]) == ("notapplicable", "not supported on X11")
@@ -203,3 +206,21 @@ def test_x11_layout(x13_tree, catalog, baseline):
 ])
 def test_destination(value, host):
     assert gather.destination(value) == host
+
+
+def test_a_supermicro_of_unknown_family_is_unsupported_without_guesses(x13_tree):
+    # Old: a root without Oem.Supermicro was "X11", and every OEM resource "not supported on X11".
+    tree = {"/redfish/v1": {"RedfishVersion": "1.9.0", "Vendor": "Supermicro"},
+            "/redfish/v1/Systems/1": x13_tree["/redfish/v1/Systems/1"]}
+    facts = gather.gather(FakeClient(tree))
+    assert facts["identity"]["unsupported"].startswith("unknown board and firmware family")
+    assert "error" in facts["kcs"] and "error" in facts["session"]
+    assert not [name for name, section in facts.items() if isinstance(section, dict) and section.get("supported") is False]
+
+
+def test_a_spent_host_budget_on_the_root_gives_facts_not_an_exception(catalog):
+    from ansible_collections.bmclock.supermicro.plugins.module_utils.redfish import HostTimeout
+    facts = gather.gather(FakeClient({"/redfish/v1": HostTimeout("bmc", "GET", "/redfish/v1", 30)}))
+    assert facts["session"] == {"error": "timed out after 30 s"} and facts["identity"]["nothing_read"] is True
+    evaluation = compliance.evaluate(facts, catalog, {})
+    assert evaluation["summary"]["status"] == "error"

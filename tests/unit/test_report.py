@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import collections
+import datetime
 import html.parser
 import json
 import xml.etree.ElementTree as ET
@@ -70,7 +71,7 @@ def test_report_vocabulary_is_the_compliance_engines():
 def test_overview_counts_match_the_stored_results(fleet):
     view = report.overview(fleet)
     assert view["hosts"] == 6
-    assert view["host_status"] == {"unreachable": 1, "error": 1, "noncompliant": 2, "compliant": 2}
+    assert view["host_status"] == {"unreachable": 1, "error": 1, "unsupported": 0, "noncompliant": 2, "compliant": 2}
     assert view["results"] == 30
     assert view["result_status"] == {s: counts(fleet)[s] for s in report.RESULT_STATUSES}
     assert [c["id"] for c in view["worst_controls"]][:2] == ["fw-bmc-min-version", "acct-allowlist"]
@@ -96,14 +97,16 @@ def test_junit_has_one_testcase_per_host_and_control(fleet):
     expected = counts(fleet)
     assert root.tag == "testsuites"
     assert len(root.findall("testsuite")) == len(fleet)
-    assert len(root.findall("testsuite/testcase")) == int(root.get("tests")) == 30
+    unproven = sum(r["status"] in report.UNPROVEN for r in fleet.values())  # one `audit` testcase each
+    assert unproven == 2
+    assert len(root.findall("testsuite/testcase")) == int(root.get("tests")) == 30 + unproven
     assert len(root.findall("testsuite/testcase/failure")) == int(root.get("failures")) == expected["fail"]
-    assert len(root.findall("testsuite/testcase/error")) == int(root.get("errors")) == expected["error"]
+    assert len(root.findall("testsuite/testcase/error")) == int(root.get("errors")) == expected["error"] + unproven
     assert len(root.findall("testsuite/testcase/skipped")) == int(root.get("skipped")) == (
         expected["notapplicable"] + expected["notchecked"])
     for suite in root.findall("testsuite"):
         stored = fleet[suite.get("name")]["results"]
-        assert int(suite.get("tests")) == len(stored)
+        assert int(suite.get("tests")) == len(stored) + (fleet[suite.get("name")]["status"] in report.UNPROVEN)
         assert int(suite.get("failures")) == sum(r["status"] == "fail" for r in stored)
     failure = root.find("testsuite[@name='bmc-006']/testcase/failure")
     assert HOSTILE.replace("\x00", "\ufffd").replace("\x1b", "\ufffd") in failure.text
@@ -113,7 +116,7 @@ def test_junit_reports_a_host_without_results_as_an_error():
     records = {"bmc-009": {"host": "bmc-009", "status": "unreachable", "results": [],
                            "summary": {"reason": "timed out"}}}
     root = ET.fromstring(report.render_junit(records).encode())
-    assert root.find("testsuite/testcase/error").get("message") == "timed out"
+    assert root.find("testsuite/testcase/error").get("message") == "unreachable: timed out"
 
 
 class PageParser(html.parser.HTMLParser):
@@ -207,3 +210,70 @@ def test_a_large_fleet_renders_completely(tmp_path):
     parser = PageParser()
     parser.feed(report.render_html(records))
     assert len(parser.hosts) == 500 and len(parser.rows) == 2500
+
+
+NOW = datetime.datetime(2026, 12, 1, tzinfo=datetime.timezone.utc)
+
+
+def every_format(records, **kwargs):
+    texts = report.render(records, report.FORMATS, now=NOW, **kwargs)
+    return texts, json.loads(texts["json"]), ET.fromstring(texts["junit"].encode())
+
+
+@pytest.mark.parametrize("status", ["error", "unsupported", "unreachable"])
+def test_a_host_whose_audit_proves_nothing_is_a_junit_error_never_a_pass_or_skip(status):
+    """25 of 25 notapplicable, or an audit task that failed with older passes kept: not green in CI."""
+    rec = record("bmc-001", ["notapplicable"] * 5, status=status, summary={"status": status, "reason": "nothing read"})
+    root = ET.fromstring(report.render_junit({"bmc-001": rec}).encode())
+    assert int(root.get("errors")) == 1 and int(root.get("failures")) == 0
+    assert root.find("testsuite/testcase/error").get("message") == "%s: nothing read" % status
+    texts, document, _ = every_format({"bmc-001": rec})
+    assert document["overview"]["host_status"][status] == 1
+    assert "| bmc-001 | %s |" % status in texts["markdown"] and "nothing read" in texts["markdown"]
+    assert 'data-status="%s"' % status in texts["html"]
+
+
+def test_any_json_value_renders_and_an_unreadable_host_is_named():
+    good = record("bmc-001", ["pass"] * 5, bmc_version=11.01)   # a number where a version string is expected
+    odd = record("bmc-002", ["fail"] * 5)
+    odd["facts"]["identity"]["board"] = ["X13", 7]
+    odd["results"][1] = {"id": 42, "status": 3, "severity": None, "title": {"x": 1}}
+    odd["drift"] = "yes"
+    records = {"bmc-001": good, "bmc-002": odd, "bmc-003": ["not", "a", "record"],
+               "bmc-004": record("bmc-004", ["pass"] * 5, bmc_version="01.04.10")}
+    texts, document, root = every_format(records)
+    assert [h["host"] for h in document["hosts"]][0] == "bmc-003"   # an error host, worst first
+    assert any("bmc-003" in p for p in document["problems"])
+    assert document["overview"]["host_status"]["error"] == 1
+    assert {b["board"] for b in document["overview"]["firmware"]} >= {"X13SEI-F"}
+    assert "11.01" in texts["html"] and "bmc-003" in texts["markdown"]
+    assert len(root.findall("testsuite")) == 4
+    assert "unreadable result status 3" in texts["html"]
+
+
+def test_stale_results_are_flagged_in_every_format():
+    fresh, old = "2026-11-30T12:00:00+00:00", "2026-11-01T12:00:00+00:00"
+    rec = record("bmc-001", ["pass"] * 5)
+    for i, res in enumerate(rec["results"]):
+        res["audited_at"] = old if i < 2 else fresh
+    texts, document, root = every_format({"bmc-001": rec}, stale_after=7 * 86400)
+    stale = ["fw-bmc-min-version", "acct-allowlist"]
+    assert document["overview"]["stale"] == {"bmc-001": stale}
+    assert root.find("testsuite/properties/property[@name='stale_controls']").get("value") == ",".join(stale)
+    assert [c.find("system-out").text for c in root.findall("testsuite/testcase") if c.find("system-out") is not None] == [
+        "stale: audited at " + old] * 2
+    assert "Stale results" in texts["markdown"] and "acct-allowlist" in texts["markdown"].split("Stale results")[1]
+    assert texts["html"].count('class="stale"') == 2 and 'id="stale"' in texts["html"]
+    _, document, _ = every_format({"bmc-001": rec}, stale_after=60 * 86400)
+    assert document["overview"]["stale"] == {}
+
+
+def test_unverified_tls_is_shown_in_every_format():
+    records = {"bmc-001": record("bmc-001", ["pass"] * 5, tls_verified=False),
+               "bmc-002": record("bmc-002", ["pass"] * 5, tls_verified=True)}
+    texts, document, root = every_format(records)
+    assert document["overview"]["tls_unverified"] == ["bmc-001"]
+    assert document["hosts"][0]["tls_verified"] is False
+    assert root.find("testsuite[@name='bmc-001']/properties/property[@name='tls_verified']").get("value") == "false"
+    assert "TLS not verified" in texts["markdown"] and "bmc-002" not in texts["markdown"].split("TLS not verified")[1]
+    assert texts["html"].count("tls-unverified") == 2  # the badge on bmc-001 and the overview paragraph

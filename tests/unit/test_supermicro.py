@@ -68,8 +68,8 @@ def test_layout(generation, layout):
 
 def test_x13_capture_is_x13(capture):
     root, chassis = capture(X13 + "ServiceRoot"), capture(X13 + "Chassis_1")
-    assert not supermicro.is_legacy_root(root)
-    assert supermicro.detect_generation(root, chassis["Model"]) == "X13"
+    assert supermicro.root_layout(root) == "X13"
+    assert supermicro.detect(root, None, chassis)["generation"] == "X13"
 
 
 @pytest.mark.parametrize("name", [
@@ -80,22 +80,22 @@ def test_x13_capture_is_x13(capture):
 ])
 def test_x12_x13_roots_use_the_oem_layout(capture, name):
     root = capture(name)
-    assert not supermicro.is_legacy_root(root)
-    assert supermicro.layout(supermicro.detect_generation(root)) in ("X12", "X13")
+    assert supermicro.root_layout(root) == "X13"        # X12 and X13 share it
+    assert supermicro.detect(root)["layout"] == "X13" and supermicro.detect(root)["generation"] is None
 
 
 def test_x12_capture_board_from_system(capture):
     root, system = capture("SYS-510T-MR_RF1.14.0__ServiceRoot"), capture("SYS-510T-MR_RF1.14.0__Systems_1")
     assert root["Vendor"] == "Supermicro" and system["Manufacturer"] == "Supermicro"
-    assert supermicro.detect_generation(root, "X12STH-SYS") == "X12"
+    assert supermicro.detect(root, system, {"Model": "X12STH-SYS"})["generation"] == "X12"
 
 
 def test_x11_root_is_legacy():
     # The X11 root (RedfishVersion 1.0.1, empty Oem) was only seen as a Python mock, not saved.
     root = {"@odata.type": "#ServiceRoot.v1_1_0.ServiceRoot", "RedfishVersion": "1.0.1", "Oem": {}}
-    assert supermicro.is_legacy_root(root)
-    assert supermicro.detect_generation(root) == "X11"
-    assert supermicro.detect_generation(root, "X11SSM-F") == "X11"
+    assert supermicro.root_layout(root) == "X11"
+    assert supermicro.detect(root, {"Manufacturer": "Supermicro"})["layout"] == "X11"
+    assert supermicro.detect(root, {"Manufacturer": "Supermicro"}, {"Model": "X11SSM-F"})["generation"] == "X11"
 
 
 def test_oem_paths_move_between_generations():
@@ -117,3 +117,72 @@ def test_capture_paths_match_x13_layout(capture):
         if path:
             body = capture(X13 + path.replace("/redfish/v1/", "").replace("/", "_"))
             assert body["@odata.id"] == path, key
+
+
+# -- issue 7: vendor, layout and generation from several signals ----------------------------------
+
+def test_detect_the_x13_capture_with_its_evidence(capture):
+    found = supermicro.detect(capture(X13 + "ServiceRoot"), capture(X13 + "Systems_1"), capture(X13 + "Chassis_1"),
+                              capture(X13 + "UpdateService"))
+    assert (found["vendor"], found["supermicro"], found["layout"], found["generation"]) == ("Supermicro", True, "X13", "X13")
+    assert found["signals"]["root.Oem"] == "Supermicro" and found["signals"]["UpdateService.Oem"] == "Supermicro"
+    assert found["signals"]["layout:Chassis.Model"] == "X13" and found["unsupported"] is None and found["conflicts"] == []
+
+
+def test_x12_without_its_chassis_is_x12_from_the_image_names(capture):
+    # Old: detect_generation(root) -> "X13" (the layout fallback) for the SYS-510T-MR.
+    found = supermicro.detect(capture("SYS-510T-MR_RF1.14.0__ServiceRoot"), capture("SYS-510T-MR_RF1.14.0__Systems_1"),
+                              None, None, ["BMC_X12AST2600-F201MS_20220627_1.13.04_STDsp.bin"])
+    assert (found["generation"], found["layout"]) == ("X12", "X12")
+
+
+def test_a_redfish_1_9_root_without_oem_tells_no_layout(capture):
+    # Old: is_legacy_root() -> True: "X11".
+    root = capture("X13DEG-OAD_SYS-821GE-TNHR_earlierFW-RF1.9.0__ServiceRoot")
+    root.pop("Oem")
+    assert supermicro.root_layout(root) is None
+    found = supermicro.detect(root, {"Manufacturer": "Supermicro"}, None, {"FirmwareInventory": {"@odata.id": "/x"}})
+    assert found["layout"] == "X13" and found["supermicro"]
+    assert supermicro.detect(root)["unsupported"].startswith("nothing names the vendor")
+
+
+def test_another_vendor_is_named():
+    root = {"RedfishVersion": "1.11.0", "Vendor": "Dell", "Oem": {"Dell": {}}}
+    found = supermicro.detect(root, {"Manufacturer": "Dell Inc."}, {"Manufacturer": "Dell Inc.", "Model": "PowerEdge R750"})
+    assert (found["supermicro"], found["vendor"], found["layout"]) == (False, "Dell Inc.", None)
+    assert found["unsupported"] == "Manufacturer 'Dell Inc.', not a Supermicro BMC"
+
+
+def test_the_bmc_signals_outrank_the_manufacturer():
+    # A Supermicro-built system behind another vendor's BMC firmware is not a Supermicro BMC.
+    found = supermicro.detect({"Vendor": "OpenBMC"}, {"Manufacturer": "Supermicro"})
+    assert not found["supermicro"] and found["unsupported"] == "Manufacturer 'Supermicro', not a Supermicro BMC"
+
+
+def test_x11_from_the_root_and_the_update_service():
+    root = {"RedfishVersion": "1.0.1", "Oem": {}}
+    found = supermicro.detect(root, {"Manufacturer": "Supermicro"}, {"Model": "X11DPU"},
+                              {"Oem": {"Supermicro": {"SmcFirmwareInventory": {"@odata.id": "/x"}}}})
+    assert (found["layout"], found["generation"]) == ("X11", "X11")
+    assert found["signals"]["layout:UpdateService.Oem.Supermicro"] == "X11" and found["signals"]["layout:root"] == "X11"
+
+
+@pytest.mark.parametrize("name, info", [
+    ("BMC_X13AST2600-ROT-5501MS_20231117_11.01.01_OEMsp.bin",
+     {"kind": "BMC", "platform": "X13AST2600-ROT-5501MS", "date": "2023-11-17", "version": "11.01.01", "build": "OEM"}),
+    ("BIOS_X13DEG-OAD-1D14_20240322_2.1_STDsp.bin",
+     {"kind": "BIOS", "platform": "X13DEG-OAD-1D14", "date": "2024-03-22", "version": "2.1", "build": "STD"}),
+    ("3.8", None),
+])
+def test_image_info(name, info):
+    assert supermicro.image_info(name) == info
+
+
+def test_firmware_families():
+    oem = "BMC_X13AST2600-ROT-5501MS_20231117_11.01.01_OEMsp.bin"
+    assert supermicro.firmware_at_least("01.04.20", "01.04.15") == (True, None)
+    assert supermicro.firmware_at_least("11.01.01", "01.04.15", actual_image=oem, actual_date="2023-11-17T00:00:00Z",
+                                        minimum_date="2024-05-10")[0] is False
+    with pytest.raises(ValueError, match="11.01.01 .* and 01.04.15 .* different version families.*list the image"):
+        supermicro.firmware_at_least("11.01.01", "01.04.15", actual_image=oem)
+    assert supermicro.firmware_at_least("2.1", "1.4", "BIOS") == (True, None)     # BIOS majors are one family
