@@ -71,8 +71,12 @@ class ActionModule(ControllerAction):
     def _run(self):
         self.rf = self._login()
         root = self.rf.get("/redfish/v1")
-        board = self.rf.get("/redfish/v1/Chassis/1").get("Model")
-        self.layout = supermicro.layout(supermicro.detect_generation(root, board))
+        chassis = self.rf.get("/redfish/v1/Chassis/1")
+        board = chassis.get("Model")
+        detected = supermicro.detect(root, chassis=chassis)
+        if detected["unsupported"] or detected["layout"] not in firmware.INVENTORY:
+            return self._result(failed=True, msg="%s: not updated: %s" % (self.host, detected["unsupported"] or "unknown layout"))
+        self.layout = detected["layout"]
         entry = firmware.board_entry(self.args["approved_firmware"], board)
         if not isinstance(entry, dict):
             return self._result(failed=True, msg="%s: board %r has no entry in bmc_approved_firmware" % (self.host, board))
@@ -83,8 +87,11 @@ class ActionModule(ControllerAction):
             target = entry.get(component + "_target")
             if target is None:
                 continue
-            active = self._active(component)
-            step = firmware.plan(component, active, target, self.args["allow_downgrade"])
+            member = self._member(component)
+            oem = (member.get("Oem") or {}).get("Supermicro") or {}
+            active = member.get("Version")
+            step = firmware.plan(component, active, target, self.args["allow_downgrade"],
+                                 oem.get("UniqueFilename"), member.get("ReleaseDate"))
             step["batch"] = self.args["batch"]
             prior = self.state.get(component)
             if prior and prior.get("state") in firmware.IN_FLIGHT + ("staged",) and prior.get("to") == step["to"]:
@@ -229,8 +236,11 @@ class ActionModule(ControllerAction):
         client.login()
         return client
 
+    def _member(self, component):
+        return self.rf.get(firmware.INVENTORY[self.layout] % component.upper())
+
     def _active(self, component):
-        return self.rf.get(firmware.INVENTORY[self.layout] % component.upper()).get("Version")
+        return self._member(component).get("Version")
 
     def _write(self, step, send, *args, **kwargs):
         try:

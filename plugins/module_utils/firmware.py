@@ -149,26 +149,47 @@ def sha256_file(source):
 
 
 # -- planning ----------------------------------------------------------------------------------
-def plan(component, active, target, allow_downgrade=False):
+def plan(component, active, target, allow_downgrade=False, active_image=None, active_date=None):
     """What to do for one component: {component, action, from, to, image, sha256, reason}.
 
     action: "none" (active is the target), "update", "downgrade_refused", "unknown" (the active
-    version could not be read: fail closed, nothing is sent).
+    version could not be read, or is of another version family with no release dates to order
+    them: fail closed, nothing is sent). Versions are compared within a family (supermicro.
+    firmware_family: an OEM build or another major number is another family); across families
+    by release date (the inventory's ReleaseDate, the date in the target's file name).
     """
     to = target_version(target)
     step = {"component": component, "from": active, "to": to, "image": target.get("image"),
             "sha256": str(target.get("sha256", "")).lower()}
+    name = component.upper()
     try:
-        order = supermicro.compare_versions(active, to)
-    except ValueError:
-        return dict(step, action="unknown", reason="active %s version unreadable: %r" % (component.upper(), active))
-    if order == 0:
-        return dict(step, action="none", reason="%s already at %s" % (component.upper(), to))
+        if at_target(active, to) and (not active_image or active_image == target.get("image") or component == "bios"):
+            return dict(step, action="none", reason="%s already at %s" % (name, to))
+        order, how = _order(component, active, target, active_image, active_date)
+    except ValueError as exc:
+        if allow_downgrade and active not in (None, "", "Not Present"):
+            return dict(step, action="update", reason="%s %s -> %s (%s; allowed by bmc_firmware_allow_downgrade)"
+                        % (name, active, to, exc))
+        return dict(step, action="unknown", reason="%s: cannot order %r and the target %s: %s" % (name, active, to, exc))
     if order > 0 and not allow_downgrade:
         return dict(step, action="downgrade_refused",
-                    reason="%s %s is newer than the target %s: downgrade refused (bmc_firmware_allow_downgrade)"
-                    % (component.upper(), active, to))
-    return dict(step, action="update", reason="%s %s -> %s" % (component.upper(), active, to))
+                    reason="%s %s is newer than the target %s%s: downgrade refused (bmc_firmware_allow_downgrade)"
+                    % (name, active, to, " (%s)" % how if how else ""))
+    return dict(step, action="update", reason="%s %s -> %s" % (name, active, to))
+
+
+def _order(component, active, target, active_image, active_date):
+    """(-1, 0 or 1 of active against the target, how it was decided or None)."""
+    to = target_version(target)
+    supermicro.parse_version(active)        # unreadable: ValueError
+    mine, theirs = supermicro.firmware_family(active, active_image), supermicro.firmware_family(to, target.get("image"))
+    if mine == theirs or component == "bios" and mine[0] == theirs[0]:
+        return supermicro.compare_versions(active, to), None
+    info = supermicro.image_info(target.get("image"))
+    if not (active_date and info):
+        raise ValueError("other version families and no release dates to compare")
+    a, b = str(active_date)[:10], info["date"]
+    return (a > b) - (a < b), "other version family, compared by release date %s and %s" % (a, b)
 
 
 def at_target(active, to):

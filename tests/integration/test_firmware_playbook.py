@@ -32,11 +32,11 @@ TARGETS = {"x13": ("X13AST2600-ROT-5501MS", "01.06.10", "2.3"), "x12": ("X12AST2
 UPLOADS = ("/redfish/v1/UpdateService/upload", "SmcFirmwareInventory.Upload")
 
 
-def image_name(component, generation, board):
+def image_name(component, generation, board, version=None):
     platform, bmc, bios = TARGETS[generation]
     if component == "BMC":
-        return "BMC_%s_20241001_%s_STDsp.bin" % (platform, bmc)
-    return "BIOS_%s-1D14_20241001_%s_STDsp.bin" % (board, bios)
+        return "BMC_%s_20241001_%s_STDsp.bin" % (platform, version or bmc)
+    return "BIOS_%s-1D14_20241001_%s_STDsp.bin" % (board, version or bios)
 
 
 def bmcsim_image(out, component, generation, version, corrupt=False):
@@ -69,7 +69,7 @@ class Rollout:
         self.inventory = make_inventory(tmp_path, fleet.inventory_path, self.results)
 
     def target(self, board, generation, component, version, corrupt=False, sha256=None):
-        name = image_name(component, generation, board).replace("_STDsp", "_BADsp" if corrupt else "_STDsp")
+        name = ("corrupt-" if corrupt else "") + image_name(component, generation, board, version)
         digest = bmcsim_image(self.images / name, component, generation, version, corrupt)
         entry = self.approved[board]
         entry["%s_target" % component.lower()] = {"image": name, "sha256": sha256 or digest, "version": version}
@@ -223,12 +223,15 @@ def test_bmc_already_in_update_mode(rollout):
 
 
 def test_downgrade_refused(rollout):
-    rollout.fleet.admin.apply_deviations("bmc-001", "unapproved_fw")       # BMC 11.01.01, newer than the target
+    board = rollout.bmcs["bmc-001"]["board"]
+    rollout.approved[board]["bmc_min"] = "01.04.00"
+    rollout.target(board, "x13", "BMC", "01.04.10")          # older than the active 01.04.15, same family
     run = rollout.run(limit="bmc-001", bmc_firmware_components=["bmc"])
     assert run.status == "failed"
-    assert "downgrade refused" in host_results(run)["bmc-001"]["event_data"]["res"]["msg"]
+    assert "BMC 01.04.15 is newer than the target 01.04.10: downgrade refused" in \
+        host_results(run)["bmc-001"]["event_data"]["res"]["msg"]
     assert rollout.writes("bmc-001") == []
-    assert rollout.version("bmc-001", "BMC") == "11.01.01"
+    assert rollout.version("bmc-001", "BMC") == "01.04.15"
 
 
 def test_bios_applied_when_powered_off(rollout):

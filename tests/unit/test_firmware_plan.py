@@ -67,7 +67,9 @@ def test_board_entry_default():
 @pytest.mark.parametrize("active, allow, action", [
     ("01.06.10", False, "none"),
     ("01.04.15", False, "update"),
-    ("11.01.01", False, "downgrade_refused"),
+    ("01.07.01", False, "downgrade_refused"),
+    ("01.07.01", True, "update"),
+    ("11.01.01", False, "unknown"),        # another version family, no release dates: fail closed
     ("11.01.01", True, "update"),
     ("Not Present", False, "unknown"),
     (None, False, "unknown"),
@@ -76,6 +78,15 @@ def test_plan_bmc(active, allow, action):
     step = firmware.plan("bmc", active, {"image": BMC_FILE, "sha256": SUM.upper()}, allow)
     assert step["action"] == action
     assert (step["from"], step["to"], step["image"], step["sha256"]) == (active, "01.06.10", BMC_FILE, SUM)
+
+
+@pytest.mark.parametrize("released, action", [("2023-11-30T00:00:00Z", "update"), ("2025-01-15T00:00:00Z", "downgrade_refused")])
+def test_plan_across_families_by_release_date(released, action):
+    step = firmware.plan("bmc", "11.01.01", {"image": BMC_FILE, "sha256": SUM}, False,
+                         "BMC_X13AST2600-ROT-5501MS_20231130_11.01.01_OEMsp.bin", released)
+    assert step["action"] == action
+    if action == "downgrade_refused":
+        assert "compared by release date 2025-01-15 and 2024-10-01" in step["reason"]
 
 
 def test_plan_bios_compares_inventory_form():
