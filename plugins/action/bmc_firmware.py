@@ -149,11 +149,14 @@ class ActionModule(ControllerAction):
             # Killed during the upload: whether the BMC took it is unknown. Start again unless an
             # update task runs there (then the BMC's own update mode refuses a second image anyway).
             entry = firmware.advance(entry, "uploading", task=None)
+        entry = self._record(component, entry)
         try:
             entry = self._drive(component, entry)
-        except StepFailed as exc:
-            self._record(component, firmware.advance(entry, "failed", step=exc.step, message=str(exc)))
-            raise StepFailed(exc.step, firmware.describe(component, self.state[component])) from None
+        except (StepFailed, RedfishError) as exc:
+            latest = self.state[component]      # the last recorded step (its task included)
+            where = getattr(exc, "step", None) or latest["state"]
+            self._record(component, firmware.advance(latest, "failed", step=where, message=str(exc)))
+            raise StepFailed(where, firmware.describe(component, self.state[component])) from None
         return firmware.describe(component, entry)
 
     def _drive(self, component, entry):
@@ -161,7 +164,6 @@ class ActionModule(ControllerAction):
         legacy = self.layout == "X11"
         if entry["state"] == "uploading":
             self._refuse_running_update()
-            self._record(component, entry)
             entry = self._upload_legacy(component, entry) if legacy else self._upload(component, entry)
         if entry["state"] == "verifying":
             task = self._wait_task(entry["task"], "verify")

@@ -14,7 +14,9 @@ version_added: "0.2.0"
 description:
   - Reads the firmware inventory of one Supermicro BMC (X11, X12, X13) and compares the active
     BMC and BIOS versions with the board's targets in O(approved_firmware) (C(bmc_target),
-    C(bios_target) = C({image, sha256[, version]}) per board, or a C(default) entry).
+    C(bios_target) = C({image, sha256[, version]}) per board, or a C(default) entry). Versions
+    are compared within a firmware family, across families by release date; when neither
+    orders them the host fails and nothing is sent.
   - Nothing to do when the active version is the target (C(changed=false), no upload). A target
     older than the active version is refused unless O(allow_downgrade).
   - Integrity gate. The SHA-256 of O(firmware_dir)/<image> must equal the approved C(sha256)
