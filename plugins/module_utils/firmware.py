@@ -162,28 +162,34 @@ def plan(component, active, target, allow_downgrade=False, active_image=None, ac
     step = {"component": component, "from": active, "to": to, "image": target.get("image"),
             "sha256": str(target.get("sha256", "")).lower()}
     name = component.upper()
+    shown = supermicro.short_bios_version(active) if component == "bios" and active else active     # "2.1", not "BIOS Date: ..."
     try:
-        if at_target(active, to) and (not active_image or active_image == target.get("image") or component == "bios"):
+        if at_target(active, to) and _same_family(component, active, active_image, target):
             return dict(step, action="none", reason="%s already at %s" % (name, to))
         order, how = _order(component, active, target, active_image, active_date)
     except ValueError as exc:
         if allow_downgrade and active not in (None, "", "Not Present"):
             return dict(step, action="update", reason="%s %s -> %s (%s; allowed by bmc_firmware_allow_downgrade)"
-                        % (name, active, to, exc))
-        return dict(step, action="unknown", reason="%s: cannot order %r and the target %s: %s" % (name, active, to, exc))
+                        % (name, shown, to, exc))
+        return dict(step, action="unknown", reason="%s: cannot order %r and the target %s: %s" % (name, shown, to, exc))
     if order > 0 and not allow_downgrade:
         return dict(step, action="downgrade_refused",
                     reason="%s %s is newer than the target %s%s: downgrade refused (bmc_firmware_allow_downgrade)"
-                    % (name, active, to, " (%s)" % how if how else ""))
-    return dict(step, action="update", reason="%s %s -> %s" % (name, active, to))
+                    % (name, shown, to, " (%s)" % how if how else ""))
+    return dict(step, action="update", reason="%s %s -> %s" % (name, shown, to))
+
+
+def _same_family(component, active, active_image, target):
+    """Versions of one family compare by number (the BIOS: one family per build). ValueError when unreadable."""
+    mine = supermicro.firmware_family(active, active_image)
+    theirs = supermicro.firmware_family(target_version(target), target.get("image"))
+    return mine == theirs or component == "bios" and mine[0] == theirs[0]
 
 
 def _order(component, active, target, active_image, active_date):
     """(-1, 0 or 1 of active against the target, how it was decided or None)."""
     to = target_version(target)
-    supermicro.parse_version(active)        # unreadable: ValueError
-    mine, theirs = supermicro.firmware_family(active, active_image), supermicro.firmware_family(to, target.get("image"))
-    if mine == theirs or component == "bios" and mine[0] == theirs[0]:
+    if _same_family(component, active, active_image, target):
         return supermicro.compare_versions(active, to), None
     info = supermicro.image_info(target.get("image"))
     if not (active_date and info):

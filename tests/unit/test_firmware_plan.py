@@ -89,6 +89,13 @@ def test_plan_across_families_by_release_date(released, action):
         assert "compared by release date 2025-01-15 and 2024-10-01" in step["reason"]
 
 
+def test_same_version_of_another_build_is_not_the_target():
+    oem = "BMC_X13AST2600-ROT-5501MS_20241001_01.06.10_OEMsp.bin"
+    assert firmware.plan("bmc", "01.06.10", {"image": BMC_FILE, "sha256": SUM}, False, BMC_FILE, None)["action"] == "none"
+    assert firmware.plan("bmc", "01.06.10", {"image": BMC_FILE, "sha256": SUM}, False, "renamed.bin", None)["action"] == "none"
+    assert firmware.plan("bmc", "01.06.10", {"image": BMC_FILE, "sha256": SUM}, False, oem, None)["action"] == "unknown"
+
+
 def test_plan_bios_compares_inventory_form():
     target = {"image": "BIOS_X13DEG-OAD-1D14_20241001_2.3_STDsp.bin", "sha256": SUM}
     assert firmware.plan("bios", "BIOS Date: 10/01/2024 Ver 2.3", target)["action"] == "none"
