@@ -301,3 +301,23 @@ def test_controller_killed_mid_update_then_resumed(rollout, tmp_path):
     assert len(rollout.uploads(name)) == 1                  # never a second upload on top of the running one
     lockdown = rollout.fleet.admin.get_resource(name, "/redfish/v1/Managers/1/Oem/Supermicro/SysLockdown")
     assert lockdown["SysLockdownEnabled"] is True           # restored by the run that resumed
+
+
+def test_never_uploads_on_top_of_a_running_update(rollout):
+    """Another tool's upload is verifying on the BMC (no record of ours): the host fails, nothing is sent."""
+    name = "bmc-004"
+    bmc = rollout.bmcs[name]
+    rollout.fleet.admin.patch_resource(name, "/redfish/v1/Managers/1/Oem/Supermicro/SysLockdown", {"SysLockdownEnabled": False})
+    rollout.fleet.admin.set_knobs(name, firmware_time_scale=20)        # a Verify task of two minutes
+    username, password = rollout.fleet.credentials
+    image = rollout.images / image_name("BMC", "x13", bmc["board"])
+    with RedfishClient(bmc["address"], bmc["port"], username, password, ca_path=rollout.fleet.ca_path) as rf:
+        rf.upload("/redfish/v1/UpdateService/upload", files={"UpdateFile": str(image)}, fields={"UpdateParameters": {
+            "Targets": ["/redfish/v1/Managers/1"], "@Redfish.OperationApplyTime": "OnStartUpdateRequest"}})
+    rollout.reset_counters()
+    run = rollout.run(limit=name, bmc_firmware_components=["bmc"])
+    assert run.status == "failed"
+    msg = host_results(run)[name]["event_data"]["res"]["msg"]
+    assert "an update is running on the BMC (BMC Verify" in msg and "nothing uploaded on top of it" in msg
+    assert rollout.uploads(name) == [] and rollout.writes(name) == []
+    assert rollout.state(name)["bmc"]["state"] == "failed" and rollout.state(name)["bmc"]["step"] == "upload"
