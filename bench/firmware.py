@@ -20,7 +20,6 @@ import math
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import yaml
