@@ -319,3 +319,33 @@ def test_never_uploads_on_top_of_a_running_update(rollout):
     assert "an update is running on the BMC (BMC Verify" in msg and "nothing uploaded on top of it" in msg
     assert rollout.uploads(name) == [] and rollout.writes(name) == []
     assert rollout.state(name)["bmc"]["state"] == "failed" and rollout.state(name)["bmc"]["step"] == "upload"
+
+
+def test_bios_always_restarts_a_running_host(rollout):
+    name = "bmc-002"        # X12 advertises "GracefulShutdownGracefulRestart" (captured bug), no GracefulRestart
+    run = rollout.run(limit=name, bmc_firmware_components=["bios"], bmc_firmware_bios_reset="always")
+    assert run.status == "successful", run.stdout[-3000:]
+    assert rollout.version(name, "BIOS").endswith("Ver " + TARGETS["x12"][2])
+    state = rollout.state(name)["bios"]
+    assert state["state"] == "done" and state["reset"] == "ForceRestart"
+
+
+def test_x13_upload_refused_in_update_mode_is_a_clear_failure(rollout):
+    """An earlier upload verified but never started (update mode held, no running task): the BMC refuses
+    the new image with OemFirmwareAlreadyInUpdateMode and the host fails saying what to do."""
+    name = "bmc-004"
+    bmc = rollout.bmcs[name]
+    rollout.fleet.admin.patch_resource(name, "/redfish/v1/Managers/1/Oem/Supermicro/SysLockdown", {"SysLockdownEnabled": False})
+    username, password = rollout.fleet.credentials
+    with RedfishClient(bmc["address"], bmc["port"], username, password, ca_path=rollout.fleet.ca_path) as rf:
+        answer = rf.upload("/redfish/v1/UpdateService/upload", files={"UpdateFile": str(rollout.images / image_name(
+            "BMC", "x13", bmc["board"]))}, fields={"UpdateParameters": {
+                "Targets": ["/redfish/v1/Managers/1"], "@Redfish.OperationApplyTime": "OnStartUpdateRequest"}})
+        rf.wait_task(answer, interval=0.05, timeout=30)
+    rollout.reset_counters()
+    run = rollout.run(limit=name, bmc_firmware_components=["bmc"])
+    assert run.status == "failed"
+    msg = host_results(run)[name]["event_data"]["res"]["msg"]
+    assert "already in update mode" in msg and "Manager.Reset" in msg
+    assert [s for _m, _p, s in rollout.uploads(name)] == [405]
+    assert rollout.version(name, "BMC") == "01.04.15"
