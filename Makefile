@@ -4,7 +4,7 @@ VENV  := .venv
 BIN   := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup demo test unit lint molecule collection bench clean
+.PHONY: setup demo demo-firmware test unit lint molecule collection bench clean
 
 setup: $(STAMP)
 
@@ -17,6 +17,10 @@ $(STAMP): simulator/pyproject.toml requirements/base.txt requirements/test.txt s
 
 demo: setup
 	$(BIN)/python scripts/demo.py
+
+# A firmware rollout of two simulated BMCs, images from `bmcsim image` (docs/firmware.md).
+demo-firmware: setup
+	$(BIN)/python scripts/demo_firmware.py
 
 RUN := PATH="$(CURDIR)/$(BIN):$$PATH"
 

@@ -7,8 +7,9 @@ On one simulated fleet (N BMCs, L ms per request), in one invocation:
            resources it cannot read (community.general is unpacked from the `ansible` wheel into
            bench/out only; the project itself never needs it)
 
-Prints a table, then one JSON object on the last line. Usage:
-  python bench/run.py [--hosts 16] [--latency-ms 50] [--forks 50] [--ways ours,uri,cg,probe]
+Prints a table, then one JSON object on the last line (with the firmware rollout figures of
+bench/firmware.py under "firmware" unless --no-firmware). Usage:
+  python bench/run.py [--hosts 16] [--latency-ms 50] [--forks 50] [--ways ours,uri,cg,probe] [--no-firmware]
 (probe: bench/probe.py, the exposure probe over 100 BMCs x 9 ports, whatever --hosts says)
 The uri way costs about 0.4 s of controller CPU per task per host (a module process each), so the
 default fleet is small enough for the whole run to finish in a few minutes on 2 cores.
@@ -155,6 +156,8 @@ def main():
     parser.add_argument("--latency-ms", type=int, default=50)
     parser.add_argument("--forks", type=int, default=50)
     parser.add_argument("--ways", default="ours,uri,cg,probe")
+    parser.add_argument("--firmware", action=argparse.BooleanOptionalAction, default=True,
+                        help="also the firmware rollout figures (bench/firmware.py defaults)")
     parser.add_argument("--deadlines", action="store_true", help="measure the client's deadlines and limits instead")
     args = parser.parse_args()
     if args.deadlines:
@@ -200,6 +203,8 @@ def main():
             result[way] = dict(figures[way])
             if "ours" in figures:
                 result[way]["ratio_to_ours"] = round(figures[way]["wall_s"] / figures["ours"]["wall_s"], 1)
+    if args.firmware:  # rollout wall vs batches x flash time, peak RSS by image size
+        result["firmware"] = __import__("firmware").run()
     print(json.dumps(result))
 
 

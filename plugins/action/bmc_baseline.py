@@ -16,7 +16,7 @@ import yaml
 
 from ansible.errors import AnsibleActionFail
 
-from ansible_collections.bmclock.supermicro.plugins.module_utils import audit_run, compliance, selection
+from ansible_collections.bmclock.supermicro.plugins.module_utils import audit_run, compliance, firmware, selection
 # The options: documented and declared once, in the module stub (validate-modules compares them).
 from ansible_collections.bmclock.supermicro.plugins.modules.bmc_baseline import ARGUMENT_SPEC
 from ansible_collections.bmclock.supermicro.plugins.plugin_utils.controller_action import ControllerAction, load_catalog
@@ -73,7 +73,10 @@ class ActionModule(ControllerAction):
         host = task_vars["inventory_hostname"]
         lines = []
         values = self.bmc_vars(task_vars)
-        for key, problem in problems_of(values, catalog, args["catalog"]):
+        problems = problems_of(values, catalog, args["catalog"])
+        if args["check_firmware_targets"] and not problems:
+            problems = firmware.validate_targets(values.get("bmc_approved_firmware"), args["firmware_dir"])
+        for key, problem in problems:
             top = key.split(".")[0].split("[")[0]
             where = ", ".join(defining_files(task_vars, host, top, values.get(top))) or "play vars, extra vars or role defaults"
             lines.append("%s (set in %s): %s" % (key, where, problem))

@@ -272,15 +272,16 @@ def _list_of(item, non_empty=False):
     return check
 
 
-def _mapping(fields, required=True):
+def _mapping(fields, required=True, optional=None):
     def check(path, value):
         if not isinstance(value, dict):
             return _problem(path, "a mapping with %s" % ", ".join(fields), value)
-        problems = [("%s.%s" % (path, k), "unknown key (known: %s)" % ", ".join(fields)) for k in value if k not in fields]
-        for key, validate in fields.items():
+        known = dict(fields, **(optional or {}))
+        problems = [("%s.%s" % (path, k), "unknown key (known: %s)" % ", ".join(known)) for k in value if k not in known]
+        for key, validate in known.items():
             if key in value:
                 problems += validate("%s.%s" % (path, key), value[key])
-            elif required:
+            elif required and key in fields:
                 problems.append(("%s.%s" % (path, key), "missing"))
         return problems
     return check
@@ -298,7 +299,10 @@ def _per_board(entry):
 BASELINE_SCHEMA = {
     "bmc_approved_firmware": _per_board(_mapping({
         "bmc_min": _version, "bios_min": _version,
-        "bmc_images": _list_of(_text), "bios_images": _list_of(_text)})),
+        "bmc_images": _list_of(_text), "bios_images": _list_of(_text)},
+        # rollout targets (bmc_firmware role), checked against bmc_firmware_dir by firmware.validate_targets
+        optional={"bmc_target": _mapping({"image": _text, "sha256": _text}, optional={"version": _version}),
+                  "bios_target": _mapping({"image": _text, "sha256": _text}, optional={"version": _version})})),
     "bmc_allowed_accounts": _list_of(_mapping({"username": _text, "role": _choice(ROLES)}), non_empty=True),
     "bmc_max_administrators": _integer(1),
     "bmc_default_usernames": _list_of(_text),

@@ -305,25 +305,38 @@ class RedfishClient:
     def upload(self, path, fields=None, files=None, timeout=None):
         """multipart/form-data POST, e.g. fields={"UpdateParameters": {...}}, files={"UpdateFile": "bmc.bin"}.
 
-        A field value that is not text is sent as JSON; a file is a path or (filename, bytes).
+        Fields go first (Supermicro wants UpdateParameters before the image). A field value that is
+        not text is sent as JSON. A file is a path or (filename, open binary file), streamed from
+        disk in 1 MiB chunks behind a Content-Length (no chunked encoding, never the whole image in
+        memory), or (filename, bytes).
         """
         boundary = uuid.uuid4().hex
-        chunks = []
+        pieces = []     # bytes, or an open file streamed from its current position
         for name, value in (fields or {}).items():
             if isinstance(value, (str, bytes)):
                 data, ctype = (value.encode() if isinstance(value, str) else value), "text/plain"
             else:
                 data, ctype = json.dumps(value).encode(), "application/json"
-            chunks.append(_part(boundary, 'name="%s"' % name, ctype, data))
-        for name, source in (files or {}).items():
-            if isinstance(source, (str, os.PathLike)):
-                with open(source, "rb") as handle:
-                    source = (os.path.basename(source), handle.read())
-            filename, data = source
-            chunks.append(_part(boundary, 'name="%s"; filename="%s"' % (name, filename), "application/octet-stream", data))
-        payload = b"".join(chunks) + b"--%s--\r\n" % boundary.encode()
-        headers = {"Content-Type": "multipart/form-data; boundary=%s" % boundary}
-        return self._send("POST", _path(path), raw=payload, headers=headers, timeout=timeout)
+            pieces.append(_part(boundary, 'name="%s"' % name, ctype, data))
+        opened = []
+        try:
+            for name, source in (files or {}).items():
+                if isinstance(source, (str, os.PathLike)):
+                    opened.append(open(source, "rb"))
+                    source = (os.path.basename(source), opened[-1])
+                filename, data = source
+                disposition = 'name="%s"; filename="%s"' % (name, filename)
+                if isinstance(data, (bytes, bytearray)):
+                    pieces.append(_part(boundary, disposition, "application/octet-stream", bytes(data)))
+                else:
+                    pieces += [_part(boundary, disposition, "application/octet-stream", b"")[:-2], data, b"\r\n"]
+            pieces.append(b"--%s--\r\n" % boundary.encode())
+            length = sum(len(p) if isinstance(p, bytes) else os.fstat(p.fileno()).st_size - p.tell() for p in pieces)
+            headers = {"Content-Type": "multipart/form-data; boundary=%s" % boundary, "Content-Length": str(length)}
+            return self._send("POST", _path(path), raw=_Stream(pieces), headers=headers, timeout=timeout)
+        finally:
+            for handle in opened:
+                handle.close()
 
     def wait_task(self, task, timeout=1800, interval=5):
         """Poll a task (a URI, or the Response that started it) until it ends; returns the task.
@@ -600,3 +613,19 @@ class _DeadlineSocket(ssl.SSLSocket):
 def _part(boundary, disposition, ctype, data):
     head = "--%s\r\nContent-Disposition: form-data; %s\r\nContent-Type: %s\r\n\r\n" % (boundary, disposition, ctype)
     return head.encode() + data + b"\r\n"
+
+
+class _Stream:
+    """A multipart body sent piece by piece, files in 1 MiB reads; iterable again from the start
+    (the client sends a request again after a 503)."""
+
+    def __init__(self, pieces):
+        self.pieces = [(p, None if isinstance(p, bytes) else p.tell()) for p in pieces]
+
+    def __iter__(self):
+        for piece, start in self.pieces:
+            if start is None:
+                yield piece
+                continue
+            piece.seek(start)
+            yield from iter(lambda: piece.read(1 << 20), b"")

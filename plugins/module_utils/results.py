@@ -184,3 +184,34 @@ def load_records(results_dir):
         elif not name.endswith(OLD_PREVIOUS):
             problems.append("%s: holds the record of host %r, not of %r" % (path, record["host"], name[:-len(LATEST)]))
     return records, problems
+
+
+# -- firmware update state (plugins/action/bmc_firmware.py, docs/firmware.md "Resuming") ----------
+# Kept beside the audit records, in <results_dir>/firmware/<host>.json, written at every step of
+# an update, so that a run interrupted mid-update is picked up by the next one.
+FIRMWARE_DIR = "firmware"
+
+
+def firmware_state_path(results_dir, host):
+    return _path(os.path.join(results_dir, FIRMWARE_DIR), host, LATEST)
+
+
+def read_firmware_update(results_dir, host):
+    """{component: state entry} of `host`'s last firmware run ({} when none; a corrupt file raises ValueError)."""
+    path = firmware_state_path(results_dir, host)
+    try:
+        with open(path, encoding="utf-8") as handle:
+            record = json.load(handle)
+    except FileNotFoundError:
+        return {}
+    except ValueError as exc:
+        raise ValueError("%s: not a valid firmware state file (%s)" % (path, exc)) from exc
+    if not isinstance(record, dict) or not isinstance(record.get("firmware_update"), dict):
+        raise ValueError("%s: not a bmclock firmware state file" % path)
+    return record["firmware_update"]
+
+
+def write_firmware_update(results_dir, host, firmware_update):
+    path = firmware_state_path(results_dir, host)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    _write_json(path, {"schema": SCHEMA, "host": host, "firmware_update": firmware_update})

@@ -41,6 +41,16 @@ options:
     type: list
     elements: str
     default: []
+  check_firmware_targets:
+    description:
+      - Also check the rollout targets (C(bmc_target), C(bios_target) of C(bmc_approved_firmware)).
+        The image exists in O(firmware_dir), the sha256 is 64 hex digits, the version is in the
+        board's image allowlist and not below its minimum. The C(bmc_firmware) role sets it.
+    type: bool
+    default: false
+  firmware_dir:
+    description: Folder of the approved image files (C(bmc_firmware_dir)).
+    type: path
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.flow
@@ -82,6 +92,9 @@ ARGUMENT_SPEC = {
     "catalog": {"type": "path", "required": True},
     "check_selection": {"type": "bool", "default": False},
     "play_tags": {"type": "list", "elements": "str", "default": []},
+    # given by the bmc_firmware role: the rollout targets are checked against the image files too
+    "firmware_dir": {"type": "path"},
+    "check_firmware_targets": {"type": "bool", "default": False},
 }
 
 

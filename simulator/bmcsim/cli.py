@@ -1,4 +1,5 @@
-"""`bmcsim`: start a simulated Supermicro BMC fleet (contract: docs/architecture.md)."""
+"""`bmcsim`: start a simulated Supermicro BMC fleet (contract: docs/architecture.md);
+`bmcsim image`: write a firmware image it accepts (bmcsim/image.py)."""
 from __future__ import annotations
 
 import argparse
@@ -78,6 +79,10 @@ async def run(args: argparse.Namespace) -> None:
 
 
 def main(argv=None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["image"]:      # `bmcsim image ...`: write a firmware image (bmcsim/image.py)
+        from .image import main as image_main
+        return image_main(argv[1:])
     args = parse(argv)
     try:
         asyncio.run(run(args))

@@ -327,13 +327,23 @@ async def system_reset(ctx: Ctx) -> web.Response:
 
 
 # ---- request parsing -------------------------------------------------------------------------------
+IMAGE_HEAD = 4096      # what the simulator keeps of an uploaded image: its header (`Image.parse`)
+
+
 async def multipart(ctx: Ctx) -> dict[str, tuple[bytes, str | None]]:
-    """The form parts by name: (content, file name)."""
+    """The form parts by name: (content, file name). A file part is read to its end in chunks but only
+    its head is kept (the BMC writes the image to its staging flash), so a 256 MiB upload costs no memory."""
     if not ctx.request.content_type.startswith("multipart/"):
         raise RedfishError(400, "PropertyMissing", "UpdateFile")
     parts = {}
     async for part in await ctx.request.multipart():
-        parts[part.name] = (await part.read(), part.filename)
+        if part.filename is None:
+            parts[part.name] = (await part.read(), None)
+            continue
+        head = b""
+        while chunk := await part.read_chunk(1 << 20):
+            head += chunk[:IMAGE_HEAD - len(head)]
+        parts[part.name] = (head, part.filename)
     return parts
 
 

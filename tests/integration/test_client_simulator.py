@@ -355,3 +355,18 @@ def test_close_during_requests_in_flight_ends_them_and_logs_out(fleet, bmc):
     worker.join(30)
     assert not worker.is_alive() and isinstance(answers[SESSION_SERVICE], RedfishError)
     assert fleet.admin.sessions(bmc["name"]) == []
+
+
+def test_upload_streams_a_file_from_disk(fleet, bmc, tmp_path):
+    """A path is streamed (Content-Length, no chunked encoding) and the BMC reads the whole image: the
+    Verify task passes only for an intact SMCFW image of this generation."""
+    unlock(fleet, bmc)
+    fleet.admin.set_knobs(bmc["name"], firmware_time_scale=0.004)
+    image = tmp_path / "BMC_X13AST2600-ROT-5501MS_20241001_01.06.10_STDsp.bin"
+    image.write_bytes(make_image("BMC", "X13", "01.06.10", size=3 * (1 << 20) + 7))
+    parameters = {"Targets": ["/redfish/v1/Managers/1"], "@Redfish.OperationApplyTime": "OnStartUpdateRequest"}
+    with client(fleet, bmc) as rf:
+        response = rf.upload("/redfish/v1/UpdateService/upload", fields={"UpdateParameters": parameters},
+                             files={"UpdateFile": str(image)})
+        task = rf.wait_task(response, interval=0.05, timeout=30)
+        assert task["TaskState"] == "Completed" and task["Name"] == "BMC Verify"
