@@ -126,7 +126,7 @@ class WriteAction(ControllerAction):
         outcome = enforce.apply(rf, plan, unlock=args["unlock"], prove=self._prover(args))
         result.update(applied=outcome["applied"], msg="%s: %s" % (ctx.host, outcome["msg"]))
         if outcome["status"] == "locked":
-            result.update(changed=False, after=before, locked=True)
+            result.update(changed=False, after=before, locked=True, warnings=[result["msg"]])
             return self._finish(args, ctx, result, "locked")
         if outcome["status"] == "failed":
             result.update(changed=bool(outcome["applied"]), failed=True, after=None)
