@@ -111,7 +111,7 @@ class WriteAction(ControllerAction):
             plan = self._selected(args, self.plan(state, desired, ctx))
             enforce.lock_state(plan, state)
         except enforce.PlanRefused as exc:
-            return self._failed(ctx.host, "%s: %s (nothing was written)" % (ctx.host, exc), writes=0, before=before)
+            return self._failed(ctx.host, "%s (nothing was written)" % exc, writes=0, before=before)
         enforce.gate(plan, state.facts)
         predicted = self.config(enforce.simulate(state, plan))
         result = {"changed": bool(plan.operations), "before": before, "after": predicted, "plan": plan.public(),
