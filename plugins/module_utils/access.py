@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 
 from ansible_collections.bmclock.supermicro.plugins.module_utils import supermicro
+from ansible_collections.bmclock.supermicro.plugins.module_utils.gather import destination
 from ansible_collections.bmclock.supermicro.plugins.module_utils.enforce import (
     MASK, Operation, Plan, PlanRefused, difference, dig)
 
@@ -296,6 +297,8 @@ def validate_policy(host, config, baseline=None):
         policy[key] = dict(entry)
     for problem in _beyond_bounds(policy, baseline or {}):
         raise PlanRefused("%s: %s" % (host, problem))
+    if any(entry.get("enabled") for key, entry in policy.items() if key in DIRECTORY_TLS):
+        policy["approved_servers"] = [str(h).lower() for h in (baseline or {}).get("bmc_approved_directory_servers") or []]
     return policy
 
 
@@ -343,7 +346,8 @@ def plan_policy(host, raw, desired, paths):
         entry, body = desired.get(key), raw.get(spec["resource"])
         if entry is None or not isinstance(body, dict) or dig(body, spec["enabled"]) is None:
             continue    # not configured, or not on this BMC (X11 has no directory logins)
-        if not entry["enabled"]:
+        unapproved = entry["enabled"] and set(directory_servers(key, body)) - set(desired.get("approved_servers") or [])
+        if not entry["enabled"] or unapproved:      # off unless approved: every server it binds to is approved
             _want(wanted, spec["resource"], spec["enabled"], False, "acct-directory-tls")
         elif dig(body, spec["enabled"]):
             path, value = spec["tls"][entry["tls"]]
@@ -359,6 +363,18 @@ def plan_policy(host, raw, desired, paths):
             plan.operations.append(Operation("PATCH", paths[resource], body, changes[0]["control"], resource, changes,
                                              step="settings", description="%s: %s" % (resource, ", ".join(c["field"] for c in changes))))
     return plan
+
+
+def directory_servers(key, body):
+    """The hosts a directory service binds to (gather.destination of its configured addresses)."""
+    if key == "radius":
+        addresses = [body.get("RadiusServer") or body.get("RadiusServerIP")]
+    else:
+        block = body.get("LDAP" if key == "ldap" else "ActiveDirectory") or {}
+        addresses = list(block.get("ServiceAddresses") or [])
+        if key == "active_directory":
+            addresses += dig(body, ("Oem", "Supermicro", "ActiveDirectory", "DynamicServerAddresses")) or []
+    return [h for h in map(destination, addresses) if h]
 
 
 def _want(wanted, resource, path, value, control):

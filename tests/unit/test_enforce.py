@@ -189,3 +189,17 @@ def test_disabled_accounts_get_no_password_change_on_every_run():
     config = [{"username": "ansible"}, {"username": "monitor", "enabled": False, "password": "Mon!Rotated2025",
                                         "update_password": "always"}]
     assert access.plan_accounts("bmc1", raw(*fleet), desired(config), Ctx()).operations == []
+
+
+def test_directory_logins_stay_on_only_when_approved_and_then_tls_only():
+    current = {"account_service": {"LDAP": {"ServiceEnabled": True, "ServiceAddresses": ["ldap://10.10.0.40:389"]},
+                                   "Oem": {"Supermicro": {"LDAP": {"StartTLSEnabled": False}}}}}
+    paths = supermicro.RESOURCE_PATHS["X13"]
+    approved = access.validate_policy("bmc1", {"ldap": {"enabled": True, "tls": "start_tls"}},
+                                      {"bmc_approved_directory_servers": ["10.10.0.40"]})
+    (op,) = access.plan_policy("bmc1", current, approved, paths).operations
+    assert op.body == {"Oem": {"Supermicro": {"LDAP": {"StartTLSEnabled": True}}}}
+    elsewhere = access.validate_policy("bmc1", {"ldap": {"enabled": True, "tls": "start_tls"}},
+                                       {"bmc_approved_directory_servers": ["10.10.0.41"]})
+    (op,) = access.plan_policy("bmc1", current, elsewhere, paths).operations
+    assert op.body == {"LDAP": {"ServiceEnabled": False}} and op.control == "acct-directory-tls"
