@@ -125,6 +125,9 @@ class WriteAction(ControllerAction):
 
         outcome = enforce.apply(rf, plan, unlock=args["unlock"], prove=self._prover(args))
         result.update(applied=outcome["applied"], msg="%s: %s" % (ctx.host, outcome["msg"]))
+        # The connecting account's new password works (proven): later tasks must connect with it.
+        result["connection_password_changed"] = outcome["status"] == "changed" and any(
+            op.get("proves") == ctx.username for op in outcome["applied"])
         if outcome["status"] == "locked":
             result.update(changed=False, after=before, locked=True, warnings=[result["msg"]])
             return self._finish(args, ctx, result, "locked")
