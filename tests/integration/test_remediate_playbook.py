@@ -185,3 +185,20 @@ def test_rotating_the_automations_own_password_then_the_reaudit_uses_it(fleet, t
     finally:
         for bmc in fleet.bmcs:
             fleet.admin.reset(bmc["name"])
+
+
+def test_fail_on_noncompliant_gates_after_the_reaudit(fleet, tmp_path):
+    """The access controls are fixed, but the LDAP server left configured on X12/X13 is still
+    outbound to an unapproved place (net-egress, another role's control): the gate fails the run
+    and names those hosts; without the gate the run succeeds."""
+    deviate(fleet)
+    results_dir = tmp_path / "reports"
+    inventory = make_inventory(tmp_path, fleet.inventory_path, results_dir)
+    extravars = {"bmc_audit_results_dir": str(results_dir), "bmc_remediate_unlock": True, "bmc_fail_on_noncompliant": True}
+    run = playbook_run(tmp_path / "gate", "playbooks/remediate.yml", inventory, extravars=extravars)
+    assert run.status == "failed" and "not compliant:" in run.stdout
+    named = run.stdout.split("not compliant:", 1)[1].splitlines()[0]
+    assert {b["name"] for b in fleet.bmcs if b["generation"] != "x11"} <= set(named.replace(",", " ").replace('"', " ").split())
+    for bmc in fleet.bmcs:
+        after = statuses(results_dir, bmc["name"])
+        assert {i: after[i] for i in ACCESS_CONTROLS if after[i] not in ("pass", "notapplicable")} == {}, bmc
