@@ -121,6 +121,8 @@ class WriteAction(ControllerAction):
                               "before_header": "%s (read)" % ctx.host, "after_header": "%s (planned)" % ctx.host}
         if self._play_context.check_mode:
             result["msg"] = "%s: %d change(s) planned (check mode: nothing written)" % (ctx.host, len(plan.operations))
+            if plan.locked and plan.operations and not args["unlock"]:
+                result["msg"] += "; SysLockdown is on: the run would leave it untouched without bmc_remediate_unlock"
             return self._finish(args, ctx, result, "planned")
 
         outcome = enforce.apply(rf, plan, unlock=args["unlock"], prove=self._prover(args))
