@@ -7,9 +7,10 @@
               writes per host against the settings that differ (the operations of the check-mode
               plan), requests per host against the minimum (below).
 
-The minimum per write task and host: session login and logout, the service root (layout), each
-resource the plan reads once (licences, SysLockdown, the resources and account members), each
-write, the unlock and the lock, one read of the lock, and one verification read per written path;
+The minimum per host (one write task, bmc_access): session login and logout, the service root,
+each resource the plan reads once (detection, licences, SysLockdown, the resources and account
+members), each write, the unlock and the lock, one read of the lock, and one verification read
+per written path;
 plus the minimum of the re-audit remediate.yml makes of the hosts it changed (gather.minimum_requests).
 
     python bench/remediate.py [--hosts 16] [--latency-ms 50] [--forks 50]
@@ -29,7 +30,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 sys.path.insert(0, str(ROOT / "playbooks" / "collections"))
 
-from ansible_collections.bmclock.supermicro.plugins.module_utils import gather, results  # noqa: E402
+from ansible_collections.bmclock.supermicro.plugins.module_utils import gather, results, supermicro  # noqa: E402
 from bmcsim.testing import SimFleet  # noqa: E402
 
 ACCESS = ("default_admin_enabled", "extra_admin", "operator_role_escalated", "session_timeout_long",
@@ -47,13 +48,15 @@ def _writes(entries):
 
 
 def _minimum(plan_ops, members):
-    """The minimum requests of the two write tasks on one X13 BMC, from its check-mode plans."""
+    """The minimum requests of the access write task on one X13 BMC, from its check-mode plan."""
+    sections = ("identity", "licenses", "lockdown", "accounts", "account_policy", "directory", "radius", "session")
+    keys = set(gather.DETECTION_KEYS).union(*(gather.SECTION_RESOURCES[name] for name in sections))
+    paths = supermicro.resource_paths("X13")
     total = 0
-    for task, ops in plan_ops.items():
-        reads = {"bmc_accounts": 1 + 1 + 1 + 1 + members, "bmc_access_policy": 1 + 1 + 1 + 3}[task]   # root, licences, lock, ...
-        written = len({op["path"] for op in ops})
+    for ops in plan_ops.values():
+        reads = 1 + len({paths[k] for k in keys if paths.get(k)}) + members     # root, resources, account members
         lock = 3 if ops else 0          # unlock, lock, read the lock back
-        total += 2 + reads + len(ops) + lock + written
+        total += 2 + reads + len(ops) + lock + len({op["path"] for op in ops})
     return total
 
 

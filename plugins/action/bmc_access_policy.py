@@ -15,6 +15,7 @@ from ansible_collections.bmclock.supermicro.plugins.plugin_utils.write_action im
 
 class ActionModule(WriteAction):
     SECTIONS = ("account_policy", "directory", "radius", "session")
+    CONTROLS = ("acct-password-policy", "sess-timeout", "acct-directory-tls")     # the controls it fixes
     STATES = ["merged", "replaced", "gathered", "rendered"]     # one resource: replaced is merged
     ARGUMENT_SPEC = ARGUMENT_SPEC
 

@@ -15,6 +15,7 @@ from ansible_collections.bmclock.supermicro.plugins.plugin_utils.write_action im
 
 class ActionModule(WriteAction):
     SECTIONS = ("accounts", "account_policy")
+    CONTROLS = ("acct-default-creds", "acct-allowlist", "acct-least-privilege")     # the controls it fixes
     ARGUMENT_SPEC = ARGUMENT_SPEC
 
     def desired(self, args, task_vars):

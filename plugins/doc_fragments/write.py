@@ -24,11 +24,12 @@ notes:
 options:
   state:
     description:
-      - Resource-module state. V(merged) sets what O(config) gives; V(replaced) also sets what it
-        leaves out to its default; V(overridden) is V(replaced) plus removal of what O(config) does
-        not list; V(deleted) removes what O(config) lists; V(gathered) returns the current state as
-        RV(gathered) without writing; V(rendered) returns the writes O(config) means, without a BMC.
-      - Each action lists the states it supports.
+      - Resource-module state. V(merged) sets what C(config) gives; V(replaced) also sets what it
+        leaves out to its default; V(overridden) is V(replaced) plus removal of what C(config) does
+        not list; V(deleted) removes what C(config) lists; V(gathered) returns the current state as
+        RV(gathered) without writing; V(rendered) returns the writes C(config) means, without a BMC.
+      - Each action lists the states it supports. C(config) is the desired state (for
+        M(bmclock.supermicro.bmc_access), O(bmclock.supermicro.bmc_access#module:accounts)).
     type: str
     default: merged
     choices: [merged, replaced, overridden, deleted, gathered, rendered]

@@ -390,3 +390,24 @@ def render_policy(desired):
     paths = supermicro.RESOURCE_PATHS["X13"]
     plan = plan_policy("(rendered)", {"account_service": {}, "session_service": {}}, desired, paths)
     return [op.public() for op in plan.operations]
+
+
+# -- the concerns' options (argument specs: the module stubs bmc_accounts, bmc_access_policy and
+# bmc_access declare them, the actions validate them) ---------------------------------------
+ACCOUNTS_SPEC = {"type": "list", "elements": "dict", "default": [], "options": {
+    "username": {"type": "str", "required": True},
+    "role": {"type": "str", "choices": list(supermicro.ACCOUNT_ROLES)},
+    "enabled": {"type": "bool"},
+    "password": {"type": "str", "no_log": True},
+    "update_password": {"type": "str", "choices": list(UPDATE_PASSWORD)},
+}}
+ACCOUNT_OPTIONS_SPEC = {
+    "purge": {"type": "str", "default": "disable", "choices": list(PURGE)},
+    "update_password": {"type": "str", "default": "on_create", "choices": list(UPDATE_PASSWORD)},
+    "factory_admin": {"type": "str", "default": "keep", "choices": list(FACTORY_ADMIN)},
+    "factory_admin_password": {"type": "str", "no_log": True},
+}
+_DIRECTORY = {"type": "dict", "options": {"enabled": {"type": "bool", "required": True}, "tls": {"type": "str"}}}
+POLICY_SPEC = {"type": "dict", "default": {}, "options": dict(
+    {key: {"type": "int", "no_log": False} for key in POLICY_RANGES},   # numbers, not secrets
+    ldap=_DIRECTORY, active_directory=_DIRECTORY, radius=_DIRECTORY)}

@@ -153,14 +153,8 @@ from ansible_collections.bmclock.supermicro.plugins.module_utils import access
 from ansible_collections.bmclock.supermicro.plugins.module_utils.connection import CONNECTION_SPEC
 from ansible_collections.bmclock.supermicro.plugins.module_utils.enforce import WRITE_SPEC
 
-_DIRECTORY = {"type": "dict", "options": {"enabled": {"type": "bool", "required": True}, "tls": {"type": "str"}}}
 # The action's options (the action adds CONNECTION_SPEC, as main() does).
-ARGUMENT_SPEC = dict(
-    WRITE_SPEC,
-    config={"type": "dict", "default": {}, "options": dict(
-        {key: {"type": "int", "no_log": False} for key in access.POLICY_RANGES},   # numbers, not secrets
-        ldap=_DIRECTORY, active_directory=_DIRECTORY, radius=_DIRECTORY)},
-)
+ARGUMENT_SPEC = dict(WRITE_SPEC, config=access.POLICY_SPEC)
 
 
 def main():

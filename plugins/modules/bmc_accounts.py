@@ -173,25 +173,12 @@ bmc_remediation:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.bmclock.supermicro.plugins.module_utils import access, supermicro
+from ansible_collections.bmclock.supermicro.plugins.module_utils import access
 from ansible_collections.bmclock.supermicro.plugins.module_utils.connection import CONNECTION_SPEC
 from ansible_collections.bmclock.supermicro.plugins.module_utils.enforce import WRITE_SPEC
 
 # The action's options (the action adds CONNECTION_SPEC, as main() does).
-ARGUMENT_SPEC = dict(
-    WRITE_SPEC,
-    config={"type": "list", "elements": "dict", "default": [], "options": {
-        "username": {"type": "str", "required": True},
-        "role": {"type": "str", "choices": list(supermicro.ACCOUNT_ROLES)},
-        "enabled": {"type": "bool"},
-        "password": {"type": "str", "no_log": True},
-        "update_password": {"type": "str", "choices": list(access.UPDATE_PASSWORD)},
-    }},
-    purge={"type": "str", "default": "disable", "choices": list(access.PURGE)},
-    update_password={"type": "str", "default": "on_create", "choices": list(access.UPDATE_PASSWORD)},
-    factory_admin={"type": "str", "default": "keep", "choices": list(access.FACTORY_ADMIN)},
-    factory_admin_password={"type": "str", "no_log": True},
-)
+ARGUMENT_SPEC = dict(WRITE_SPEC, config=access.ACCOUNTS_SPEC, **access.ACCOUNT_OPTIONS_SPEC)
 
 
 def main():
