@@ -8,18 +8,20 @@ validation, planning and shaping; the flow is the write base's (plugin_utils/wri
 
 from __future__ import annotations
 
-from ansible_collections.bmclock.supermicro.plugins.module_utils.enforce import Plan
 from ansible_collections.bmclock.supermicro.plugins.action.bmc_access_policy import ActionModule as Policy
 from ansible_collections.bmclock.supermicro.plugins.action.bmc_accounts import ActionModule as Accounts
+from ansible_collections.bmclock.supermicro.plugins.module_utils import enforce
 # The options: documented and declared once, in the module stub (validate-modules compares them).
 from ansible_collections.bmclock.supermicro.plugins.modules.bmc_access import ARGUMENT_SPEC
 from ansible_collections.bmclock.supermicro.plugins.plugin_utils.write_action import WriteAction
 
-CONCERNS = {"accounts": Accounts, "policy": Policy}     # option -> the action that owns the concern
+# option -> the action that owns the concern, in planning order: the accounts are checked against
+# the policy this run sets (a password shorter than the new MinPasswordLength is refused before any write).
+CONCERNS = {"policy": Policy, "accounts": Accounts}
 
 
 class ActionModule(WriteAction):
-    SECTIONS = tuple(dict.fromkeys(Accounts.SECTIONS + Policy.SECTIONS))
+    SECTIONS = tuple(dict.fromkeys(Policy.SECTIONS + Accounts.SECTIONS))
     ARGUMENT_SPEC = ARGUMENT_SPEC
 
     # Each concern's method runs on this action (they use only the write base's API), with its
@@ -30,11 +32,12 @@ class ActionModule(WriteAction):
                 if args["controls"] is None or set(concern.CONTROLS) & set(args["controls"])}
 
     def plan(self, state, desired, ctx):
-        plans = [CONCERNS[key].plan(self, state, wanted, ctx) for key, wanted in desired.items()]
-        combined = Plan(ctx.host)
-        for plan in plans:
+        combined = enforce.Plan(ctx.host)
+        for key, wanted in desired.items():
+            plan = CONCERNS[key].plan(self, state, wanted, ctx)
             combined.operations += plan.operations       # applied in supermicro.WRITE_ORDER
             combined.not_licensed.update(plan.not_licensed)
+            state = enforce.simulate(state, plan)        # the next concern plans on what this one leaves
         return combined
 
     def config(self, state):

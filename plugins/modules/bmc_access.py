@@ -19,8 +19,10 @@ description:
     O(bmclock.supermicro.bmc_accounts#module:config)); O(policy) is the
     O(bmclock.supermicro.bmc_access_policy#module:config) of M(bmclock.supermicro.bmc_access_policy).
   - O(state) applies to the accounts; the policy is always merged.
-  - The policy settings are written before the accounts change (supermicro.WRITE_ORDER), all
-    refusals (passwords, lockout safety, targets) happen before any write.
+  - The policy is planned first and the accounts on the state it leaves, so a new password shorter
+    than the C(MinPasswordLength) this run sets is refused; all refusals (passwords, lockout safety,
+    targets) happen before any write. The policy settings are written before the accounts change.
+  - A concern none of whose controls O(controls) selects is not planned.
 options:
   accounts:
     description: The desired accounts (as O(bmclock.supermicro.bmc_accounts#module:config)).

@@ -220,3 +220,38 @@ def test_an_unsupported_host_is_not_remediated_even_when_forced(tmp_path):
         assert run.status == "successful", run.stdout
         assert writes(generic, name) == []
         assert "unsupported at the last audit" in run.stdout and "not remediated" in run.stdout
+
+
+def test_a_concern_whose_controls_are_not_selected_is_not_planned(fleet, tmp_path):
+    """--tags sess-timeout: the one access task plans only the policy; an account list that would
+    be refused (the connecting account left out) does not block it, and only the session timeout
+    is written (with one unlock/lock pair on a locked BMC)."""
+    deviate(fleet)
+    results_dir = tmp_path / "reports"
+    inventory = make_inventory(tmp_path, fleet.inventory_path, results_dir)
+    run = playbook_run(tmp_path / "sess", "playbooks/remediate.yml", inventory, cmdline="--tags sess-timeout",
+                       extravars={"bmc_audit_results_dir": str(results_dir), "bmc_remediate_unlock": True,
+                                  "bmc_access_accounts": [{"username": "monitor", "role": "ReadOnly"}]})
+    assert run.status == "successful", run.stdout
+    for bmc in fleet.bmcs:
+        paths = [p for _, p, _ in writes(fleet, bmc["name"])]
+        lock = ["/redfish/v1/Managers/1/Oem/Supermicro/SysLockdown"] * (2 if bmc["generation"] != "x11" else 0)
+        assert sorted(paths) == sorted(["/redfish/v1/SessionService"] + lock), bmc["name"]
+
+
+def test_a_password_shorter_than_the_minimum_this_run_sets_is_refused_before_any_write(fleet, tmp_path):
+    """Policy and accounts are one plan: the accounts are checked against the MinPasswordLength
+    the run sets (14 in the baseline), not only the BMC's current, weaker one."""
+    deviate(fleet)
+    results_dir = tmp_path / "reports"
+    inventory = make_inventory(tmp_path, fleet.inventory_path, results_dir)
+    short = "Mon!Short2x"     # 11 characters: fine for the weak policy the BMC has, not for 14
+    run = playbook_run(tmp_path / "short", "playbooks/remediate.yml", inventory,
+                       extravars={"bmc_audit_results_dir": str(results_dir), "bmc_remediate_unlock": True,
+                                  "bmc_access_accounts": [{"username": fleet.username, "role": "Administrator"},
+                                                          {"username": "monitor", "role": "ReadOnly", "password": short,
+                                                           "update_password": "always"}]})
+    assert run.status == "failed"
+    assert "account monitor: password must be 14 to 20 characters long" in run.stdout and "nothing was written" in run.stdout
+    assert all(writes(fleet, b["name"]) == [] for b in fleet.bmcs)
+    assert short not in run.stdout
