@@ -188,8 +188,14 @@ def _body(value):
     return value if isinstance(value, dict) else None
 
 
-def gather(client):
+def gather(client, sections=None, raw=None):
     """The `bmc` facts of the BMC behind an open RedfishClient (see docs/facts.md).
+
+    `sections`: build only these fact sections and fetch only the resources they read
+    (SECTION_RESOURCES) plus the ones detection reads (DETECTION_KEYS); the identity section is
+    always built. `raw`: a dict that receives the bodies read (or the RedfishError), by resource
+    key (a collection: the list of its member bodies), for the write side; the client keeps each
+    path's ETag for the If-Match of a later write.
 
     Only a refused login (LoginRefused) or a service root that never answers (no connection, no
     answer in time) raises; everything else, a root that is no service root or a spent host
@@ -204,8 +210,11 @@ def gather(client):
             raise
         return _unreadable(exc, client.requests - started, "the service root is not a Redfish service root (HTTP %s %s)"
                            % (exc.status, exc.reason))
+    if sections is not None:
+        sections = ["identity"] + [name for name in sections if name != "identity"]
+    needed = None if sections is None else set(DETECTION_KEYS).union(*(SECTION_RESOURCES[name] for name in sections))
     fetched = {}
-    paths, layout = _supermicro_paths(client, root, fetched)
+    paths, layout = _supermicro_paths(client, root, fetched, needed)
     if paths is None:
         paths = _discover(client, root, fetched)
 
@@ -232,39 +241,45 @@ def gather(client):
         found["conflicts"].append("read with the %s layout, signals say %s" % (layout, found["layout"]))
         found["layout"] = layout
 
+    if raw is not None:
+        raw.update(fetched)
     facts = {"schema": SCHEMA_VERSION}
-    facts.update(_sections(root, found, paths, fetched))
-    facts["identity"].update(_identity_detection(found, fetched, paths, facts), bmc_version=facts["firmware"].get("bmc_version"))
+    facts.update(_sections(root, found, paths, fetched, sections))
+    facts["identity"].update(_identity_detection(found, fetched, paths, facts),
+                             bmc_version=(facts.get("firmware") or {}).get("bmc_version"))
     members = {key: len(p) for key, p in wanted.items()}
     facts["gather"] = {"layout": found["layout"], "requests": client.requests - started,
                        "planned_requests": 1 + len(set(paths.values())) + sum(members.values()) + fallback, "members": members}
     return facts
 
 
-def _supermicro_paths(client, root, fetched):
+def _supermicro_paths(client, root, fetched, needed=None):
     """Wave 1 on a Supermicro BMC: ({key: path}, layout); (None, None) when it is none.
 
     The resources every layout has at the same place come first, with the layout's own ones when
-    the root tells the layout; otherwise those follow once the signals tell it."""
+    the root tells the layout; otherwise those follow once the signals tell it. `needed`: only
+    these resource keys (None: all)."""
     guess = supermicro.root_layout(root)
     root_vendor = root.get("Vendor") or supermicro.oem_key(root)
     if root_vendor and not supermicro.is_supermicro(root_vendor):
         return None, None
-    paths = {k: p for k, p in supermicro.resource_paths(guess or "X13").items() if p and (guess or k in supermicro.COMMON_KEYS)}
+    paths = {k: p for k, p in supermicro.resource_paths(guess or "X13").items()
+             if p and (guess or k in supermicro.COMMON_KEYS) and (needed is None or k in needed)}
     _fetch(client, paths, fetched)
     found = _detect(root, fetched)
     if not found["supermicro"]:
         return None, None
     layout = found["layout"] or guess
     if layout and (guess is None or supermicro.resource_paths(layout) != supermicro.resource_paths(guess)):
-        own = {k: p for k, p in supermicro.resource_paths(layout).items() if p and k not in supermicro.COMMON_KEYS}
+        own = {k: p for k, p in supermicro.resource_paths(layout).items()
+               if p and k not in supermicro.COMMON_KEYS and (needed is None or k in needed)}
         paths = dict({k: paths[k] for k in supermicro.COMMON_KEYS if k in paths}, **own)
         _fetch(client, own, fetched)
     return paths, layout
 
 
-def _sections(root, found, paths, fetched):
-    """{section: facts} built from what was fetched (SECTIONS)."""
+def _sections(root, found, paths, fetched, only=None):
+    """{section: facts} built from what was fetched (SECTIONS; `only`: these)."""
     absent = ("not a Supermicro BMC" if not found["supermicro"]
               else "not supported on %s" % (found["generation"] or found["layout"]) if found["layout"] else None)
     if not found["supermicro"]:
@@ -273,6 +288,8 @@ def _sections(root, found, paths, fetched):
     resources.supermicro, resources.layout = found["supermicro"], found["layout"]
     sections = {}
     for name, build in SECTIONS.items():
+        if only is not None and name not in only:
+            continue
         try:
             sections[name] = dict(supported=True, **build(resources, root=root, generation=found["generation"] or found["layout"]))
         except _Unavailable as exc:
@@ -711,4 +728,21 @@ SECTIONS = {
     "syslog": _syslog,
     "event_subscriptions": _event_subscriptions,
     "certificate": _certificate,
+}
+
+# What a partial gather always reads: vendor and layout detection (supermicro.detect) decides
+# from the root, Systems/1, Chassis/1 and the UpdateService, so a section read alone is read on
+# the same evidence as in a full audit (an unknown generation falls back to Managers/1 as there).
+DETECTION_KEYS = ("system", "chassis", "update_service")
+
+# The resource keys (supermicro.RESOURCE_PATHS) each section reads: gather(sections=...) fetches
+# only these (with DETECTION_KEYS). A test keeps it true to the section builders.
+SECTION_RESOURCES = {
+    "identity": ("system", "chassis"), "licenses": ("licenses",), "firmware": ("firmware", "system", "manager"),
+    "accounts": ("accounts",), "account_policy": ("account_service",), "directory": ("account_service",),
+    "radius": ("radius",), "session": ("session_service",), "services": ("network_protocol",),
+    "snmp": ("network_protocol", "snmp"), "smtp": ("smtp", "event_service"), "network": ("ethernet",),
+    "ip_access_control": ("ip_access_control", "ip_filter_rules"), "host_interface": ("host_interface",),
+    "kcs": ("kcs",), "lockdown": ("lockdown",), "ntp": ("ntp", "network_protocol"), "syslog": ("syslog",),
+    "event_subscriptions": ("subscriptions",), "certificate": ("certificate",),
 }

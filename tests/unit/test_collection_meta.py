@@ -81,6 +81,8 @@ def test_each_action_validates_the_spec_its_stub_declares_and_documents():
 
             assert not set(spec) & set(CONNECTION_SPEC), name
             spec.update(CONNECTION_SPEC)
-            fragment = importlib.import_module("ansible_collections.bmclock.supermicro.plugins.doc_fragments.connection")
-            documentation["options"].update(yaml.safe_load(fragment.ModuleDocFragment.DOCUMENTATION)["options"])
+        for fragment_name in documentation.get("extends_documentation_fragment") or []:
+            if fragment_name.startswith("bmclock.supermicro."):     # the collection's own fragments document options
+                fragment = importlib.import_module("ansible_collections.bmclock.supermicro.plugins.doc_fragments." + fragment_name.rsplit(".", 1)[1])
+                documentation["options"].update(yaml.safe_load(fragment.ModuleDocFragment.DOCUMENTATION).get("options") or {})
         assert set(documentation["options"]) == set(spec), name

@@ -224,3 +224,17 @@ def test_a_spent_host_budget_on_the_root_gives_facts_not_an_exception(catalog):
     assert facts["session"] == {"error": "timed out after 30 s"} and facts["identity"]["nothing_read"] is True
     evaluation = compliance.evaluate(facts, catalog, {})
     assert evaluation["summary"]["status"] == "error"
+
+
+def test_section_resources_name_every_resource_each_section_builder_reads():
+    # gather(sections=...) fetches only SECTION_RESOURCES (and DETECTION_KEYS): a builder reading
+    # another resource would find it unread and report an error on a partial read.
+    import inspect
+    import re as _re
+
+    from ansible_collections.bmclock.supermicro.plugins.module_utils import gather as g
+
+    assert set(g.SECTION_RESOURCES) == set(g.SECTIONS)
+    for name, build in g.SECTIONS.items():
+        read = set(_re.findall(r'\bres(?:\.lenient)?\("(\w+)"', inspect.getsource(build)))
+        assert read <= set(g.SECTION_RESOURCES[name]) | set(g.DETECTION_KEYS), name
