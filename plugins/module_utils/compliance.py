@@ -146,8 +146,8 @@ def _control_problems(control):
     if not isinstance(control.get("references"), dict):
         yield "references: expected a mapping (e.g. nist_800_53: [AC-2])"
     remediation = control.get("remediation")
-    if remediation is not None and not (isinstance(remediation, dict) and {"role", "tag"} <= set(remediation)):
-        yield "remediation: expected {role, tag}"
+    if remediation is not None and not (isinstance(remediation, dict) and {"role", "tag"} <= set(remediation) <= {"role", "tag", "playbook"}):
+        yield "remediation: expected {role, tag} (and playbook when not playbooks/remediate.yml)"
     applicability = control.get("applicability") or {}
     if not isinstance(applicability, dict) or set(applicability) - {"generations", "licenses", "vendors", "requires"}:
         yield "applicability: expected a mapping with generations, licenses, vendors and/or requires"

@@ -39,5 +39,19 @@ def test_every_existing_remediation_role_carries_its_controls_tags():
 def test_remediate_playbook_knows_the_existing_remediation_roles():
     play = yaml.safe_load((ROOT / "playbooks" / "remediate.yml").read_text())[0]
     known = set(play["vars"]["bmc_remediation_roles"])
-    existing = {c["remediation"]["role"] for c in CATALOG if (ROOT / "roles" / c["remediation"]["role"]).is_dir()}
+    existing = {c["remediation"]["role"] for c in CATALOG if (ROOT / "roles" / c["remediation"]["role"]).is_dir()
+                and "playbook" not in c["remediation"]}
     assert existing <= known
+
+
+def test_a_control_remediated_by_its_own_playbook_names_a_real_one():
+    # The firmware controls: playbooks/firmware.yml (rolling, a change window), not remediate.yml.
+    own = [c for c in CATALOG if "playbook" in c["remediation"]]
+    assert {c["id"] for c in own} == {"fw-bmc-min-version", "fw-bios-min-version", "fw-allowlist"}
+    for control in own:
+        playbook = ROOT / "playbooks" / control["remediation"]["playbook"]
+        roles = [r if isinstance(r, str) else r.get("role") for play in yaml.safe_load(playbook.read_text())
+                 for r in play.get("roles") or []] + \
+                [t["ansible.builtin.include_role"]["name"] for play in yaml.safe_load(playbook.read_text())
+                 for t in play.get("tasks") or [] if "ansible.builtin.include_role" in t]
+        assert "bmclock.supermicro." + control["remediation"]["role"] in roles, control["id"]
