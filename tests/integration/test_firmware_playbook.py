@@ -27,6 +27,7 @@ FAST = {"firmware_time_scale": 0.004, "reboot_seconds": 0.5}
 # per generation: (BMC platform, BMC target, BIOS target); the BIOS file names carry the board
 TARGETS = {"x13": ("X13AST2600-ROT-5501MS", "01.06.10", "2.3"), "x12": ("X12AST2600-F201MS", "01.05.02", "2.0"),
            "x11": ("X11AST2500-4101MS", "01.74.11", "3.9")}
+LOCKDOWN = "/redfish/v1/Managers/1/Oem/Supermicro/SysLockdown"
 UPLOADS = ("/redfish/v1/UpdateService/upload", "SmcFirmwareInventory.Upload")
 
 
@@ -349,3 +350,26 @@ def test_x13_upload_refused_in_update_mode_is_a_clear_failure(rollout):
     assert "already in update mode" in msg and "Manager.Reset" in msg
     assert [s for _m, _p, s in rollout.uploads(name)] == [405]
     assert rollout.version(name, "BMC") == "01.04.15"
+
+
+
+def test_lockdown_is_lifted_only_when_the_run_may_unlock(rollout):
+    # bmc_firmware_lift_lockdown defaults to bmc_remediate_unlock: one decision for every write path.
+    name = next(n for n, b in rollout.bmcs.items() if b["generation"] == "x13")
+    rollout.fleet.admin.patch_resource(name, LOCKDOWN, {"SysLockdownEnabled": True})
+    rollout.reset_counters()
+
+    def run(**extravars):
+        variables = {"bmc_approved_firmware": rollout.approved, "bmc_firmware_dir": str(rollout.images),
+                     "bmc_audit_results_dir": str(rollout.results), "bmc_firmware_poll_interval": 0.1,
+                     "bmc_firmware_restart_timeout": 30, **extravars}
+        return rollout.run_playbook("playbooks/firmware.yml", rollout.inventory, extravars=variables,
+                                    cmdline="--limit %s" % name)
+
+    refused = run()
+    assert refused.status == "failed" and "System Lockdown is on" in refused.stdout
+    assert rollout.writes(name) == []
+    allowed = run(bmc_remediate_unlock=True)
+    assert allowed.status == "successful", allowed.stdout[-3000:]
+    assert len(rollout.uploads(name)) == 2
+    assert rollout.fleet.admin.get_resource(name, LOCKDOWN)["SysLockdownEnabled"] is True
