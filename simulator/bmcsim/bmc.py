@@ -77,12 +77,13 @@ class Knobs:
     password_classes: tuple = ("upper", "lower", "digit", "special")   # complexity rule (unverified on hardware)
     reboot_seconds: float = 5                                         # Manager.Reset: listener down this long
     firmware_time_scale: float = 1.0                                  # firmware verify/flash durations x this
+    seen_source: str | None = None                                    # the client address the BMC sees (NAT, proxy)
 
     def as_dict(self) -> dict:
         lat = list(self.latency_ms) if isinstance(self.latency_ms, tuple) else self.latency_ms
         return {"latency_ms": lat, "latency_paths": self.latency_paths, "fault": self.fault, "strict_etag": self.strict_etag,
                 "password_classes": list(self.password_classes), "reboot_seconds": self.reboot_seconds,
-                "firmware_time_scale": self.firmware_time_scale}
+                "firmware_time_scale": self.firmware_time_scale, "seen_source": self.seen_source}
 
 
 class BMC:
@@ -90,7 +91,9 @@ class BMC:
         self.name, self.index, self.address, self.port = name, index, address, port
         self.identity = identity
         self.generation: str = identity["generation"]
-        self.org_view: dict = {}                     # Redfish view of the certificate this BMC really serves
+        self.org_view: dict = {}                     # Redfish view of the fleet-CA leaf this BMC serves by default
+        self.tls: dict | None = None                 # {"chain", "key"} (PEM) uploaded through Redfish; None: the leaf
+        self.csr_key: str | None = None              # the key GenerateCSR made, waiting for its certificate
         self.store: dict[str, dict] = {}
         self.passwords: dict[str, str] = {}          # account Id -> password
         self.licenses: list[dict] = []               # {"LicenseID", "LicenseName", "CreateDate"}
@@ -241,7 +244,9 @@ class BMC:
     def acl_allows(self, client: str) -> bool:
         """Supermicro IP Access Control as enforced here: off -> all allowed; on -> rules in Id
         order, first match decides (Accept/Drop); no rule matches -> dropped. An enabled service
-        with no rules filters nothing (the BMC would have nothing to match)."""
+        with no rules filters nothing (the BMC would have nothing to match). `client` is the
+        address the BMC sees: the `seen_source` knob stands for NAT between client and BMC."""
+        client = self.knobs.seen_source or client
         acl = self.get(self.oem_path("IPAccessControl"))
         if not acl or not acl.get("ServiceEnabled"):
             return True
@@ -266,11 +271,12 @@ class BMC:
     # ---- persistence -----------------------------------------------------------------------
     def snapshot(self) -> dict:
         return {"name": self.name, "identity": self.identity, "store": self.store, "passwords": self.passwords,
-                "licenses": self.licenses, "deviations": self.deviations}
+                "licenses": self.licenses, "deviations": self.deviations, "tls": self.tls}
 
     def restore(self, data: dict) -> None:
         self.identity, self.store, self.passwords = data["identity"], data["store"], data["passwords"]
         self.licenses, self.deviations = data["licenses"], data["deviations"]
+        self.tls = data.get("tls")
         self.generation = self.identity["generation"]
 
 

@@ -42,6 +42,7 @@ class Fleet:
             address = str(first + i - 1)
             bmc = BMC(f"bmc-{i:03d}", i, address, port, {"generation": self.generation_of(i)})
             ctx, leaf = self.ca.server_context(address, bmc.name, self.dir / "tls")
+            ctx.sni_callback = self._certificate_chooser(bmc)
             self.contexts[address] = ctx
             bmc.org_view = tls.describe(leaf)
             bmc.reachable = i <= count - unreachable
@@ -55,6 +56,20 @@ class Fleet:
         self.servers: dict[str, asyncio.AbstractServer] = {}
         self.connections: dict[str, set] = {b.address: set() for b in self.bmcs}
         self.runner: web.AppRunner | None = None
+
+    def _certificate_chooser(self, bmc: BMC):
+        """The listener's handshake hook (called with or without SNI): a BMC with an uploaded
+        certificate serves that one, otherwise the CA leaf of its listener context."""
+        uploaded: dict[str, object] = {}       # chain PEM -> its server context
+
+        def choose(sslobj, server_name, listener_ctx):
+            if bmc.tls:
+                if bmc.tls["chain"] not in uploaded:
+                    uploaded.clear()
+                    uploaded[bmc.tls["chain"]] = tls.served_context(bmc.tls["chain"].encode(), bmc.tls["key"].encode(),
+                                                                    self.dir / "tls" / f"{bmc.address}-uploaded")
+                sslobj.context = uploaded[bmc.tls["chain"]]
+        return choose
 
     def launch_knobs(self) -> Knobs:
         """The knobs the command line gave every BMC (the admin reset returns to them)."""
@@ -72,6 +87,7 @@ class Fleet:
         ident["certs"] = {"factory": self.factory_view, "org": bmc.org_view, "platform": platform}
         bmc.identity = ident
         bmc.store, bmc.passwords, bmc.licenses = build(ident), {}, []
+        bmc.tls = bmc.csr_key = None
         bmc.sessions.clear()
         bmc.staging.clear()          # running firmware jobs see their update dropped and stop
         bmc.failures.clear()
@@ -92,9 +108,9 @@ class Fleet:
         if data["identity"].get("generation") != bmc.generation or data["identity"].get("address") != bmc.address:
             return False        # a different fleet layout: start this BMC afresh
         bmc.restore(data)
-        # The leaf key is new on every start; an org-issued certificate view follows it.
+        # The leaf key is new on every start; a view of the leaf follows it (an uploaded certificate is kept as it is).
         cert = bmc.store.get(f"{R}/Managers/1/NetworkProtocol/HTTPS/Certificates/1")
-        if cert and cert["Issuer"] == bmc.identity["certs"]["org"]["Issuer"]:
+        if cert and not bmc.tls and cert["Issuer"] == bmc.identity["certs"]["org"]["Issuer"]:
             cert.update({k: v for k, v in https_certificate(bmc.org_view).items() if k not in ("@odata.type",)})
         bmc.identity["certs"]["org"] = bmc.org_view
         return True

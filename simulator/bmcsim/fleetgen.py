@@ -121,7 +121,7 @@ def factory_reset(bmc: BMC, preserve_users: bool) -> None:
     # A configuration reset does not reflash: the firmware that is installed stays installed.
     firmware = {p: b for p, b in bmc.store.items() if p.startswith(bmc.firmware_path(""))}
     bmc.store = build(bmc.identity)
-    bmc.passwords = {}
+    bmc.passwords, bmc.tls, bmc.csr_key = {}, None, None      # the uploaded certificate goes too
     if preserve_users:
         bmc.store.update(accounts)
         bmc.store[ACCOUNTS], bmc.passwords = collection, passwords
