@@ -95,12 +95,22 @@ class _Resources:
             raise
 
 
-def gather(client):
-    """The `bmc` facts of the BMC behind an open RedfishClient (see docs/facts.md)."""
+def gather(client, sections=None, raw=None):
+    """The `bmc` facts of the BMC behind an open RedfishClient (see docs/facts.md).
+
+    `sections`: build only these fact sections and fetch only the resources they read
+    (SECTION_RESOURCES; the identity section is always built). `raw`: a dict that receives the
+    bodies read, by resource key (a collection: the list of its member bodies), for the write
+    side; the client keeps each path's ETag for the If-Match of a later write.
+    """
     started = client.requests
     root = client.get(ROOT)
     layout = "X11" if supermicro.is_legacy_root(root) else "X13"
     paths = {key: path for key, path in supermicro.resource_paths(layout).items() if path}
+    if sections is not None:
+        sections = ["identity"] + [name for name in sections if name != "identity"]
+        needed = {key for name in sections for key in SECTION_RESOURCES[name]}
+        paths = {key: path for key, path in paths.items() if key in needed}
     answers = client.get_many(paths.values())
     fetched = {key: answers[path] for key, path in paths.items()}
     chassis = fetched.get("chassis")
@@ -113,9 +123,13 @@ def gather(client):
         failures = [answers[p] for p in member_paths if isinstance(answers[p], RedfishError)]
         fetched[key] = failures[0] if failures else [answers[p] for p in member_paths]
 
+    if raw is not None:
+        raw.update(fetched)
     resources = _Resources(paths, fetched, generation)
     facts = {"schema": SCHEMA_VERSION}
     for name, build in SECTIONS.items():
+        if sections is not None and name not in sections:
+            continue
         try:
             facts[name] = dict(supported=True, **build(resources, root=root, generation=generation))
         except _Unavailable as exc:
@@ -124,7 +138,7 @@ def gather(client):
             facts[name] = {"error": str(exc)}
         except (KeyError, TypeError, AttributeError, ValueError) as exc:
             facts[name] = {"error": "unexpected answer from the BMC for %s: %s: %s" % (name, type(exc).__name__, exc)}
-    if facts["identity"].get("supported"):
+    if facts["identity"].get("supported") and "firmware" in facts:
         facts["identity"]["bmc_version"] = facts["firmware"].get("bmc_version")
     members = {key: len(p) for key, p in wanted.items()}
     facts["gather"] = {"layout": layout, "requests": client.requests - started,
@@ -436,4 +450,16 @@ SECTIONS = {
     "syslog": _syslog,
     "event_subscriptions": _event_subscriptions,
     "certificate": _certificate,
+}
+
+# The resource keys (supermicro.RESOURCE_PATHS) each section reads: gather(sections=...) fetches
+# only these. identity's Chassis/1 also names the generation.
+SECTION_RESOURCES = {
+    "identity": ("system", "chassis"), "licenses": ("licenses",), "firmware": ("firmware",),
+    "accounts": ("accounts",), "account_policy": ("account_service",), "directory": ("account_service",),
+    "radius": ("radius",), "session": ("session_service",), "services": ("network_protocol",),
+    "snmp": ("network_protocol", "snmp"), "smtp": ("smtp", "event_service"), "network": ("ethernet",),
+    "ip_access_control": ("ip_access_control", "ip_filter_rules"), "host_interface": ("host_interface",),
+    "kcs": ("kcs",), "lockdown": ("lockdown",), "ntp": ("ntp", "network_protocol"), "syslog": ("syslog",),
+    "event_subscriptions": ("subscriptions",), "certificate": ("certificate",),
 }

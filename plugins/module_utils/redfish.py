@@ -176,6 +176,10 @@ class RedfishClient:
             self._etags[path] = etag
         return response.body
 
+    def etag(self, path):
+        """The ETag of the last GET of `path` (sent as If-Match by the next write to it), or None."""
+        return self._etags.get(_path(path))
+
     def get_many(self, paths):
         """{path: body or RedfishError}, `concurrency` requests in flight at a time."""
         paths = list(dict.fromkeys(_path(p) for p in paths))

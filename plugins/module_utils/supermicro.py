@@ -142,3 +142,53 @@ def short_bios_version(text):
     """'1.4' from 'BIOS Date: 08/04/2023 Ver 1.4' (the form Systems/1 BiosVersion uses)."""
     ver = _VER.search(str(text or ""))
     return ver.group(1) if ver else text
+
+
+# -- write knowledge (enforcement: plugins/module_utils/enforce.py, access.py) ------------------
+# Data, not branches: what a write needs, what it must not touch, in which order (shared reference
+# enforcement.md section 3, supermicro-redfish.md sections 2 and 4).
+
+# Licence a write needs (any of them), by resource key; a BMC without it answers 403
+# OemLicenseNotPassed, so the plan marks the control "not licensed" before any write.
+WRITE_LICENCES = {
+    "lockdown": ("SFT-DCMS-SINGLE",),
+    "host_interface": ("SFT-OOB-LIC", "SFT-DCMS-SINGLE"),
+}
+# SysLockdown refuses every other write while on: unlock first, lock last (and verify the lock).
+LOCKDOWN_FIELD = "SysLockdownEnabled"
+# Order of operations inside one plan: lower first. A service's settings before disabling it
+# (OemUserNotToEnableOneDisabledService); accounts are created before others are disabled, so an
+# enabled Administrator exists at every step.
+WRITE_ORDER = {"settings": 10, "create": 20, "update": 30, "enable": 40, "disable": 60, "delete": 70}
+
+# Accounts (reference 2.1-2.5): POST creates with these fields, the BMC picks the lowest free
+# Id >= 3; Id 1 is reserved and Id 2 is the factory ADMIN, which can be disabled, renamed and
+# given a new password but not deleted (it is IPMI user 2).
+ACCOUNT_CREATE_FIELDS = ("UserName", "Password", "RoleId", "Enabled")
+ACCOUNT_ROLES = ("Administrator", "Operator", "ReadOnly")
+FACTORY_ADMIN_ID = "2"
+UNDELETABLE_ACCOUNT_IDS = ("1", FACTORY_ADMIN_ID)
+# Passwords: 8..20 characters (AccountService Min/MaxPasswordLength narrow it further), one of
+# each class (newer firmware refuses passwords without digits and specials), no user name inside.
+PASSWORD_LENGTH = (8, 20)
+PASSWORD_CLASSES = {"upper case": "ABCDEFGHIJKLMNOPQRSTUVWXYZ", "lower case": "abcdefghijklmnopqrstuvwxyz",
+                    "digit": "0123456789", "special": "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~"}
+# Body fields that carry secrets: never shown in a plan, a diff, a result or an error.
+SECRET_FIELDS = ("Password", "RadiusSecret", "BindPassword", "CommunityString", "AuthKey", "EncryptionKey")
+
+# Policy targets -> (resource key, field path in the body). AccountService and SessionService.
+POLICY_FIELDS = {
+    "min_password_length": ("account_service", ("MinPasswordLength",)),
+    "lockout_threshold": ("account_service", ("AccountLockoutThreshold",)),
+    "lockout_duration": ("account_service", ("AccountLockoutDuration",)),
+    "lockout_reset_after": ("account_service", ("AccountLockoutCounterResetAfter",)),
+    "session_timeout": ("session_service", ("SessionTimeout",)),
+}
+# Directory logins (X12/X13 AccountService; X11 has none) and RADIUS (OEM resource).
+DIRECTORY_FIELDS = {
+    "ldap": {"resource": "account_service", "enabled": ("LDAP", "ServiceEnabled"),
+             "tls": {"start_tls": (("Oem", "Supermicro", "LDAP", "StartTLSEnabled"), True)}},
+    "active_directory": {"resource": "account_service", "enabled": ("ActiveDirectory", "ServiceEnabled"),
+                         "tls": {"ldaps": (("Oem", "Supermicro", "ActiveDirectory", "Prefix"), "ldaps")}},
+    "radius": {"resource": "radius", "enabled": ("RadiusEnabled",), "tls": {}},
+}

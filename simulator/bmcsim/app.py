@@ -61,10 +61,10 @@ def latency_of(bmc: BMC, path: str) -> float:
     return (ms + bmc.knobs.latency_paths.get(path, 0)) / 1000
 
 
-def _fault_applies(fault: dict, path: str) -> bool:
-    paths = fault.get("paths") or []
+def _fault_applies(fault: dict, method: str, path: str) -> bool:
+    paths, methods = fault.get("paths") or [], fault.get("methods") or []
     return (not paths or any(path == p or path.startswith(p.rstrip("/") + "/") for p in paths)) \
-        and random.random() < float(fault.get("rate", 1))
+        and (not methods or method in methods) and random.random() < float(fault.get("rate", 1))
 
 
 def make_app(bmcs_by_address: dict[str, BMC]) -> web.Application:
@@ -76,7 +76,7 @@ def make_app(bmcs_by_address: dict[str, BMC]) -> web.Application:
         if bmc is None or not bmc.up:
             return _drop(request, bmc, path)
         fault = bmc.knobs.fault
-        if fault and _fault_applies(fault, path):
+        if fault and _fault_applies(fault, request.method, path):
             kind = str(fault.get("kind"))
             if kind == "reset":
                 return _drop(request, bmc, path)

@@ -78,12 +78,15 @@ class Knobs:
     reboot_seconds: float = 5                                         # Manager.Reset: listener down this long
     firmware_time_scale: float = 1.0                                  # firmware verify/flash durations x this
     seen_source: str | None = None                                    # the client address the BMC sees (NAT, proxy)
+    password_patch_lost: bool = False   # a password PATCH answers 200 but the old password stays (fwupd #5129: passwords
+                                        # change under the user's feet): what the connecting account's proof catches
 
     def as_dict(self) -> dict:
         lat = list(self.latency_ms) if isinstance(self.latency_ms, tuple) else self.latency_ms
         return {"latency_ms": lat, "latency_paths": self.latency_paths, "fault": self.fault, "strict_etag": self.strict_etag,
                 "password_classes": list(self.password_classes), "reboot_seconds": self.reboot_seconds,
-                "firmware_time_scale": self.firmware_time_scale, "seen_source": self.seen_source}
+                "firmware_time_scale": self.firmware_time_scale, "seen_source": self.seen_source,
+                "password_patch_lost": self.password_patch_lost}
 
 
 class BMC:

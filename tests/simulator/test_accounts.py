@@ -72,3 +72,24 @@ def test_x11_accounts(rf):
     c = rf(X11)
     status, headers, _ = c.post(ACCOUNTS, {"UserName": "frank", "Password": GOOD, "RoleId": "Operator"})
     assert status == 201 and headers["Location"] == f"{ACCOUNTS}/5"
+
+
+
+def test_factory_admin_cannot_be_deleted_but_can_be_disabled(sim, rf):
+    """Id 2 is IPMI user 2, the factory ADMIN: enabled, disabled, re-passworded, never deleted."""
+    unlock(sim, X13)
+    c = rf(X13)
+    status, _, body = c.delete(f"{ACCOUNTS}/2")
+    assert status == 405 and message_id(body).endswith("ActionNotSupported")
+    assert c.patch(f"{ACCOUNTS}/2", {"Enabled": True})[0] == 200
+    assert c.patch(f"{ACCOUNTS}/2", {"Password": GOOD})[0] == 200
+    assert {a["id"]: a["password"] for a in sim.admin.accounts(X13)}["2"] == GOOD
+    assert c.delete(f"{ACCOUNTS}/4")[0] == 200
+
+
+def test_password_patch_lost_knob(sim, rf):
+    """A BMC that acknowledges a password change and keeps the old password (what a proof catches)."""
+    unlock(sim, X13)
+    sim.admin.set_knobs(X13, password_patch_lost=True)
+    assert rf(X13).patch(f"{ACCOUNTS}/4", {"Password": GOOD})[0] == 200
+    assert {a["id"]: a["password"] for a in sim.admin.accounts(X13)}["4"] != GOOD

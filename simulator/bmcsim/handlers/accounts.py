@@ -1,5 +1,5 @@
 """AccountService, Supermicro style: POST takes the lowest free Id >= 3 (Id 1 reserved, Id 2 is
-ADMIN), roles Administrator/Operator/ReadOnly only, password length and complexity from the
+ADMIN, never deleted), roles Administrator/Operator/ReadOnly only, password length and complexity from the
 AccountService policy, and no disabling/deleting a user that owns an active session."""
 from __future__ import annotations
 
@@ -13,6 +13,9 @@ from .core import validate_patch
 
 ROLES = ("Administrator", "Operator", "ReadOnly")
 MAX_ACCOUNT_ID = 10          # the IPMI user table behind the Redfish ids
+# Id 2 is IPMI user 2, the factory ADMIN: it can be disabled, renamed and re-passworded, not
+# deleted (the IPMI user table keeps user 2; reference 2.1) [I].
+UNDELETABLE = ("1", "2")
 # Character classes a password may be required to contain (per BMC: knob `password_classes`).
 CLASSES = {"upper": string.ascii_uppercase, "lower": string.ascii_lowercase, "digit": string.digits,
            "special": string.punctuation}
@@ -77,7 +80,9 @@ async def patch_account(ctx: Ctx):
     if "UserName" in body and body["UserName"] != target["UserName"] and ctx.bmc.account_by_name(body["UserName"]):
         raise RedfishError(400, "ResourceAlreadyExists", "ManagerAccount", "UserName", body["UserName"])
     if "Password" in body:
-        ctx.bmc.passwords[target["Id"]] = body.pop("Password")
+        password = body.pop("Password")
+        if not ctx.bmc.knobs.password_patch_lost:
+            ctx.bmc.passwords[target["Id"]] = password
     if "RoleId" in body:
         body["Links"] = {"Role": {"@odata.id": f"{R}/AccountService/Roles/{body['RoleId']}"}}
     if body.get("Locked") is False:
@@ -89,6 +94,8 @@ async def patch_account(ctx: Ctx):
 async def delete_account(ctx: Ctx):
     ctx.require_admin()
     target = ctx.resource()
+    if target["Id"] in UNDELETABLE:
+        raise RedfishError(405, "ActionNotSupported", "Delete")
     if has_session(ctx, target):
         raise RedfishError(400, "OemUserDisableFail", target["Id"])
     ctx.bmc.delete(ctx.path)
