@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass, field
+from typing import Callable
 
 from ansible_collections.bmclock.supermicro.plugins.module_utils import supermicro
 from ansible_collections.bmclock.supermicro.plugins.module_utils.gather import gather
@@ -56,6 +57,8 @@ class Operation:
     description: str = ""
     proves: str | None = None       # a user name whose new password is proven by a fresh login
     rollback: Operation | None = None   # sent over the open session when the proof fails
+    send: Callable | None = None    # send(client) -> response, for a write that is not one JSON request
+    check: Callable | None = None   # check(): raises when the run may not rely on the write (then rollback)
 
     @property
     def secret_only(self):
@@ -243,6 +246,8 @@ def apply(client, plan, unlock=False, prove=None):
             applied.append(op.public())
             if op.proves and prove is not None:
                 _prove(client, op, prove, applied)
+            if op.check is not None:
+                _check(client, op, applied)
     except (RedfishError, ApplyFailed) as exc:
         error = str(exc)
     finally:
@@ -257,13 +262,15 @@ def apply(client, plan, unlock=False, prove=None):
 def _send(client, op):
     op.etag = op.etag or client.etag(op.path)   # shown in the result; the client sends it as If-Match
     try:
-        if op.method == "PATCH":
+        if op.send is not None:
+            response = op.send(client)
+        elif op.method == "PATCH":
             response = client.patch(op.path, op.body)
         elif op.method == "POST":
             response = client.post(op.path, op.body)
         else:
             response = client.delete(op.path)
-        if response.status == 202 and response.task_uri:
+        if response is not None and response.status == 202 and response.task_uri:
             client.wait_task(response, timeout=120, interval=1)
     except RedfishError as exc:
         fields = ", ".join(c["field"] for c in op.changes) or "-"
@@ -281,6 +288,23 @@ def _prove(client, op, prove, applied):
             applied.append(dict(op.rollback.public(), description="rolled back: " + op.rollback.description))
         raise ApplyFailed("%s: the new password of %s did not work for a fresh login (%s); the old password was restored"
                           % (client.where, op.proves, reason), applied) from None
+
+
+def _check(client, op, applied):
+    """The proof a write asks for (a fresh connection after new IP access rules, a TLS handshake
+    with a new certificate); when it fails, the rollback goes over the still-open session."""
+    try:
+        op.check()
+    except Exception as exc:   # any failure of the proof means: do not rely on the write
+        restored = ""
+        if op.rollback is not None:
+            try:
+                _send(client, op.rollback)
+                applied.append(dict(op.rollback.public(), description="rolled back: " + op.rollback.description))
+                restored = "; %s" % op.rollback.description
+            except ApplyFailed as undo:
+                restored = "; the rollback failed too: %s" % undo
+        raise ApplyFailed("%s: %s: %s%s" % (client.where, op.description, scrub(exc, op.body), restored), applied) from None
 
 
 def _relock(client, plan, error):

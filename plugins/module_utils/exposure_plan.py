@@ -2,24 +2,25 @@
 # Copyright: contributors to bmclock.supermicro
 # Apache License 2.0 (see LICENSE)
 """Plans that close a Supermicro BMC to the network: from the raw Redfish bodies the read step
-kept to the Redfish operations that make the BMC match the baseline (pure, no Ansible imports).
+kept (enforce.read) to the operations that make the BMC match the baseline. Pure: no Ansible
+imports, no I/O while planning (an operation may carry a `send` that does its I/O when applied).
 
-An operation is a dict: `method`, `path`, `body` (only the fields that differ), `before` / `after`
-(the same fields, now and wanted), `controls` (the catalog ids it fixes), `etag` (If-Match from
-the read) and, where Supermicro answers with a task, `task: True`. Plans are ordered as Supermicro
-needs them (reference/enforcement.md 3.1, 3.2, 3.9, 3.10):
+Operations are the framework's (enforce.Operation: only the fields that differ, their
+before/after, the control each fixes); enforce.apply sends them with the read's If-Match, waits
+for 202 tasks and handles System Lockdown. The plans are ordered as Supermicro needs them
+(reference enforcement.md 3.1, 3.2, 3.9, 3.10):
 
 * only the fields that differ (re-setting a current value is refused);
-* a service is switched on before its settings change and its settings change before it is
-  switched off (a disabled service's settings cannot be changed); a service another depends on
-  (IPMI under VirtualMedia) is switched on first and off last;
-* IP access control: rules the plan keeps or adds come before the ones it removes, so the
-  controller is never without its Accept rule; a plan whose final rules would not accept the
-  controller's address (as the BMC sees it) is refused before any write (`PlanRefused`);
+* a service another depends on (IPMI under VirtualMedia) is switched on first and off last; a
+  feature is switched on together with its settings and its settings change before it is
+  switched off (a disabled service's settings cannot be changed);
+* IP access control: rules are added before others are removed, so the controller keeps its
+  Accept rule at every step; a plan whose final rules would not accept the controller's address
+  (as the BMC sees it) is refused before any write;
 * host channels in NVIDIA's lockdown order: KCS, host interface, System Lockdown last.
 
-Where a plan needs a person (moving the BMC's address, a TLS certificate on X11) it returns a
-`manual` step with the exact action instead of operations.
+Where a plan needs a person (moving the BMC's address, a certificate on X11) it returns the
+exact manual step instead of operations.
 """
 
 from __future__ import annotations
@@ -28,40 +29,46 @@ import datetime
 import hashlib
 import ipaddress
 
+from ansible_collections.bmclock.supermicro.plugins.module_utils.enforce import ApplyFailed, Operation, PlanRefused, difference
 from ansible_collections.bmclock.supermicro.plugins.module_utils.gather import PROTOCOLS, destination
 
 R = "/redfish/v1"
 
 # NetworkProtocol service -> the control that wants it off. Telnet has no control of its own: it is
-# the other clear remote shell, so it goes with SSH.
+# the other clear-text remote shell, so it goes with SSH.
 SERVICE_CONTROLS = {"IPMI": "svc-ipmi-lan-off", "SSDP": "svc-ssdp-off", "HTTP": "svc-http-off", "SSH": "svc-ssh-off",
                     "Telnet": "svc-ssh-off", "SNMP": "svc-snmp", "VirtualMedia": "svc-vmedia-kvm", "KVMIP": "svc-vmedia-kvm"}
-# Services that need another one on (Supermicro: OemIPMIServiceDisabled for VirtualMedia on port 623).
+# Services that need another one on (Supermicro: OemIPMIServiceDisabled, VirtualMedia shares 623 with IPMI).
 SERVICE_NEEDS = {"VirtualMedia": "IPMI"}
-# Never planned here: HTTPS carries Redfish itself (svc-http-off wants it on), NTP is an outbound destination.
+# Never planned as services: HTTPS carries Redfish itself (svc-http-off wants it on); NTP is an outbound destination.
 NOT_A_SERVICE = ("HTTPS", "NTP")
+SNMP_V3_ONLY = {"EnableSNMPv2c": False, "CommunityStrings": [], "EnableSNMPv3": True}
+SNMP_V3_ONLY_X11 = {"SNMPv2Enabled": False, "ROCommunity": "", "RWCommunity": "", "SNMPv3Enabled": True}   # field names [I]
 
-# Where the certificate goes (X12/X13; X11 has no Redfish upload, its web UI does it).
+# The HTTPS certificate (X12/X13; X11 has no Redfish upload, its web UI does it).
 SSL_UPLOAD = R + "/UpdateService/Oem/Supermicro/SSLCert/Actions/SmcSSLCert.Upload"
 GENERATE_CSR = R + "/CertificateService/Actions/CertificateService.GenerateCSR"
 REPLACE_CERTIFICATE = R + "/CertificateService/Actions/CertificateService.ReplaceCertificate"
 HTTPS_CERTIFICATE = R + "/Managers/1/NetworkProtocol/HTTPS/Certificates/1"
-DCMS = "SFT-DCMS-SINGLE"      # CertificateService needs it (RG34, reference 1.5)
+
+# The resources (gather's keys, supermicro.RESOURCE_PATHS) the exposure plan reads, by fact section.
+SECTIONS = ("services", "snmp", "ip_access_control", "host_interface", "kcs", "lockdown", "ntp", "syslog", "smtp",
+            "event_subscriptions", "network")
+CONTROLS = ("svc-ipmi-lan-off", "svc-ssdp-off", "svc-snmp", "svc-http-off", "svc-ssh-off", "svc-vmedia-kvm", "net-ip-acl",
+            "net-addressing", "net-egress", "host-hi-off", "host-kcs-callback", "host-syslockdown", "time-ntp", "log-syslog",
+            "log-events")
 
 
-class PlanRefused(ValueError):
-    """A desired state this module will not apply (it would lock the controller out)."""
-
-
-def operation(method, path, body, before, after, controls, etag=None, **extra):
-    op = {"method": method, "path": path, "body": body, "before": before, "after": after,
-          "controls": sorted(set(controls)), "etag": etag}
-    op.update(extra)
-    return op
-
-
-def etag_of(body):
-    return (body or {}).get("@odata.etag")
+def operation(method, path, body, before, control, resource, step="settings", description="", **extra):
+    """An enforce.Operation. `before`: for a PATCH the current values of the fields in `body` (same
+    shape); for a POST or DELETE what the member is ({} when it is created)."""
+    if method == "PATCH":
+        changes = difference(before, body)[1]
+    else:
+        changes = [{"field": resource, "before": before or None, "after": body if method == "POST" else None}]
+    description = description or "%s %s: %s" % (method, path, ", ".join("%s %s -> %s" % (c["field"], c["before"], c["after"])
+                                                                     for c in changes))
+    return Operation(method, path, body, control, resource, changes, step, description=description, **extra)
 
 
 def _wanted(controls, *ids):
@@ -72,7 +79,8 @@ def _wanted(controls, *ids):
 
 def plan_services(protocol, path, allowed, controls=None):
     """NetworkProtocol: every service not in `allowed` (bmc_allowed_services names) off, the allowed
-    ones on; SNMP, where allowed, v3 only (v1/v2c communities removed)."""
+    ones on; SNMP, where allowed, v3 only (v1/v2c communities removed). One PATCH per control and
+    step: on (needed services first), settings, off (dependents first)."""
     allowed = set(allowed)
     enable, settings, disable = {}, {}, {}
     for key, name in PROTOCOLS.items():
@@ -85,61 +93,172 @@ def plan_services(protocol, path, allowed, controls=None):
         elif on and not want:
             disable[key] = {"ProtocolEnabled": False}
         if want and key == "SNMP":
-            snmp_v3 = {"EnableSNMPv2c": False, "CommunityStrings": [], "EnableSNMPv3": True}
-            changed = {k: v for k, v in snmp_v3.items() if k in block and block[k] != v}
+            changed = {k: v for k, v in SNMP_V3_ONLY.items() if k in block and block[k] != v}
             if changed:
                 settings[key] = changed
     ops = []
-    # Switched on: what others need first; then settings (of services that are or will be on); then off, dependents first.
-    for stage, order in ((enable, True), (settings, None), (disable, False)):
-        for tier in _tiers(stage, order):
-            body = {key: stage[key] for key in tier}
-            ops.append(operation("PATCH", path, body, {k: {f: protocol[k].get(f) for f in v} for k, v in body.items()}, body,
-                                 [SERVICE_CONTROLS[k] for k in body], etag_of(protocol)))
+    for stage, switching_on in ((enable, True), (settings, True), (disable, False)):
+        for tier in _tiers(stage, switching_on):
+            for control in dict.fromkeys(SERVICE_CONTROLS[k] for k in tier):
+                body = {k: stage[k] for k in tier if SERVICE_CONTROLS[k] == control}
+                before = {k: {f: protocol[k].get(f) for f in v} for k, v in body.items()}
+                ops.append(operation("PATCH", path, body, before, control, "network_protocol"))
     return ops
 
 
 def _tiers(stage, switching_on):
-    """Keys of one stage in groups that may share a PATCH: needed services before the ones that
-    need them when switching on, after them when switching off."""
-    if not stage:
-        return []
-    needed = {SERVICE_NEEDS[k] for k in stage if SERVICE_NEEDS.get(k) in stage}
-    dependents = [k for k in stage if SERVICE_NEEDS.get(k) in needed]
-    rest = [k for k in stage if k not in dependents]
-    tiers = [rest, dependents] if switching_on is not False else [dependents, rest]
-    return [sorted(t) for t in tiers if t]
+    """The keys of one stage in order: services others need before them when switching on, after
+    them when switching off."""
+    dependents = sorted(k for k in stage if SERVICE_NEEDS.get(k) in stage)
+    rest = sorted(k for k in stage if k not in dependents)
+    return [t for t in ([rest, dependents] if switching_on else [dependents, rest]) if t]
 
 
 def plan_snmp_x11(snmp, path, allowed, controls=None):
-    """X11 keeps SNMP's own switch, versions and communities in Managers/1/SNMP (field names [I]):
-    off when SNMP is not allowed, else v3 only with the communities cleared."""
-    if not _wanted(controls, "svc-snmp"):
+    """X11 keeps SNMP's own switch, versions and communities in Managers/1/SNMP: off when SNMP is
+    not allowed, else v3 only with the communities cleared."""
+    if snmp is None or not _wanted(controls, "svc-snmp"):
         return []
     if "snmp" not in set(allowed):
-        return _diff_op(path, snmp, {"SNMPEnabled": False}, ["svc-snmp"])
-    return plan_switched(snmp, path, "SNMPEnabled", {"SNMPv2Enabled": False, "ROCommunity": "", "RWCommunity": "", "SNMPv3Enabled": True},
-                         True, ["svc-snmp"])
+        return plan_switched(snmp, path, "SNMPEnabled", {}, False, "svc-snmp", "snmp")
+    return plan_switched(snmp, path, "SNMPEnabled", SNMP_V3_ONLY_X11, True, "svc-snmp", "snmp")
+
+
+# -- features with a switch and settings -------------------------------------------------------
+
+def plan_switched(body, path, switch, settings, on, control, resource, wrap=None):
+    """A feature with an on/off `switch` and `settings`, each PATCH only what differs. Switched on
+    together with its settings (RG34's Syslog example sends both in one PATCH); its settings change
+    before it is switched off (a disabled service's settings cannot be changed). A feature that is
+    off but still names a destination gets the setting cleared without being switched on, so
+    nothing is ever sent there."""
+    state = dict((body.get(wrap) or {}) if wrap else body)
+    is_on = bool(state.get(switch))
+    pending = {k: v for k, v in settings.items() if state.get(k) != v}
+    if on:
+        steps = [pending] if is_on else [dict({switch: True}, **pending)]
+    else:
+        steps = [pending] + ([{switch: False}] if is_on else [])
+    ops = []
+    for fields in (f for f in steps if f):
+        before = {k: state.get(k) for k in fields}
+        patch, before = ({wrap: fields}, {wrap: before}) if wrap else (fields, before)
+        ops.append(operation("PATCH", path, patch, before, control, resource))
+        state.update(fields)
+    return ops
+
+
+def _destinations(values):
+    return [v for v in values if destination(v)]
+
+
+def _pick(current, approved, slots):
+    """The destinations to configure: the current ones that are approved (kept, in order), then the
+    other approved ones, up to `slots`."""
+    approved_hosts = [destination(a) for a in approved]
+    kept = [c for c in current if destination(c) in approved_hosts]
+    kept_hosts = [destination(c) for c in kept]
+    return (kept + [a for a, h in zip(approved, approved_hosts) if h not in kept_hosts])[:slots]
+
+
+# -- outbound destinations --------------------------------------------------------------------
+
+def plan_ntp(protocol, protocol_path, oem_ntp, oem_path, approved, controls=None):
+    """NTP, in both places the audit reads (NetworkProtocol.NTP, the OEM NTP resource): the approved
+    servers and NTP on; no server and NTP off when none is approved. Both answer 202 + a task."""
+    if not _wanted(controls, "time-ntp", "net-egress"):
+        return []
+    ops = []
+    standard = (protocol or {}).get("NTP")
+    if isinstance(standard, dict):
+        current = _destinations(standard.get("NTPServers") or [])
+        servers = _pick(current, approved, 2)
+        settings = {"NTPServers": servers} if servers or current else {}
+        ops += plan_switched(protocol, protocol_path, "ProtocolEnabled", settings, bool(servers), "time-ntp", "network_protocol",
+                             wrap="NTP")
+    if oem_ntp is not None:
+        keys = ("PrimaryNTPServer", "SecondaryNTPServer")
+        servers = _pick(_destinations(oem_ntp.get(k) for k in keys), approved, 2)
+        settings = {k: (servers[i] if i < len(servers) else "") for i, k in enumerate(keys)}
+        settings = {k: v for k, v in settings.items() if v or destination(oem_ntp.get(k))}   # empty or localhost: leave it
+        ops += plan_switched(oem_ntp, oem_path, "NTPEnable", settings, bool(servers), "time-ntp", "ntp")
+    return ops
+
+
+def plan_syslog(syslog, path, approved, port=514, controls=None):
+    """Remote syslog to an approved collector; off with no server when none is approved (202 + task)."""
+    if syslog is None or not _wanted(controls, "log-syslog", "net-egress"):
+        return []
+    current = syslog.get("SyslogServer")
+    servers = _pick(_destinations([current]), approved, 1)
+    settings = {"SyslogServer": servers[0], "SyslogPortNumber": port} if servers else ({"SyslogServer": ""} if destination(current) else {})
+    return plan_switched(syslog, path, "EnableSyslog", settings, bool(servers), "log-syslog", "syslog")
+
+
+def plan_smtp(body, path, approved, x11=False, controls=None):
+    """SMTP (EventService.SMTP on X12/X13, Managers/1/SMTP on X11): an approved server, or off."""
+    wrap = None if x11 else "SMTP"
+    if body is None or not isinstance(body if x11 else body.get("SMTP"), dict) or not _wanted(controls, "net-egress"):
+        return []
+    current = (body if x11 else body["SMTP"]).get("ServerAddress")
+    servers = _pick(_destinations([current]), approved, 1)
+    settings = {"ServerAddress": servers[0]} if servers else ({"ServerAddress": "0.0.0.0"} if destination(current) else {})
+    return plan_switched(body, path, "SMTPEnabled" if x11 else "ServiceEnabled", settings, bool(servers), "net-egress",
+                         "smtp" if x11 else "event_service", wrap)
+
+
+def plan_subscriptions(subscriptions, approved_events, approved_snmp, controls=None):
+    """Event subscriptions (16 fixed slots): every slot pointing at a host that is not approved is
+    emptied with DELETE (reference enforcement 3.9). A new subscription needs more than a host name
+    (protocol, event types, community or credentials), so approved ones are not created here."""
+    if not _wanted(controls, "log-events", "net-egress"):
+        return []
+    events, snmp = {destination(a) for a in approved_events}, {destination(a) for a in approved_snmp}
+    ops = []
+    for sub in subscriptions:
+        protocol = sub.get("Protocol") or ""
+        host = None if protocol == "SMTP" else destination(sub.get("Destination"))
+        if host and host not in (snmp if protocol.startswith("SNMP") else events):
+            ops.append(operation("DELETE", sub["@odata.id"], None, {"Destination": sub.get("Destination"), "Protocol": protocol},
+                                 "log-events", "subscriptions"))
+    return ops
+
+
+def plan_dns(nic, path, approved, controls=None):
+    """DNS: the static name servers are the approved ones, and DHCP-supplied ones are not used
+    when they are not approved."""
+    if nic is None or not _wanted(controls, "net-egress"):
+        return []
+    approved_hosts = {destination(a) for a in approved}
+    unapproved = lambda servers: any(destination(s) and destination(s) not in approved_hosts for s in servers or [])
+    body = {}
+    if unapproved(nic.get("StaticNameServers")):
+        body["StaticNameServers"] = list(approved)
+    dhcp = nic.get("DHCPv4") or {}
+    if dhcp.get("DHCPEnabled") and dhcp.get("UseDNSServers") and unapproved(nic.get("NameServers")):
+        body["DHCPv4"] = {"UseDNSServers": False}
+        body.setdefault("StaticNameServers", list(approved))
+    before = {"StaticNameServers": nic.get("StaticNameServers"), "DHCPv4": {"UseDNSServers": dhcp.get("UseDNSServers")}}
+    return [operation("PATCH", path, body, {k: before[k] for k in body}, "net-egress", "ethernet")] if body else []
 
 
 # -- IP access control ------------------------------------------------------------------------
 
 def desired_rules(networks, extra_rules=()):
-    """The rule set: every management network Accepted, then the baseline's extra rules
-    ({address, prefix_length, policy}); as [(network, policy)]."""
+    """[(network, policy)]: every management network Accepted, then the baseline's extra rules
+    ({address, prefix_length, policy})."""
     rules = [(ipaddress.ip_network(str(n), strict=False), "Accept") for n in networks]
     for extra in extra_rules or ():
-        prefix = extra.get("prefix_length", 32)
-        rules.append((ipaddress.ip_network("%s/%s" % (extra["address"], prefix), strict=False), extra.get("policy", "Accept")))
+        network = ipaddress.ip_network("%s/%s" % (extra["address"], extra.get("prefix_length", 32)), strict=False)
+        rules.append((network, extra.get("policy", "Accept")))
     return list(dict.fromkeys(rules))
 
 
 def _rule_key(rule):
     try:
-        net = ipaddress.ip_network("%s/%s" % (rule.get("Address"), rule.get("PrefixLength", 32)), strict=False)
+        return ipaddress.ip_network("%s/%s" % (rule.get("Address"), rule.get("PrefixLength", 32)), strict=False), rule.get("Policy")
     except (TypeError, ValueError):
         return None
-    return net, rule.get("Policy")
 
 
 def accepts(rules, address):
@@ -156,295 +275,253 @@ def accepts(rules, address):
 
 def plan_ip_access_control(acl, rules, acl_path, networks, controller_address, extra_rules=(), controls=None):
     """IP access control = exactly the management networks (Accept) plus the baseline's extra rules,
-    unmanaged rules removed, the service on. `rules` are the FilterRules member bodies; POSTed rules
-    get the lowest free Id (Supermicro order is by Id)."""
-    if not _wanted(controls, "net-ip-acl"):
+    unmanaged rules removed, the service on. `rules`: the FilterRules member bodies. A POSTed rule
+    gets the lowest free Id (Supermicro orders rules by Id)."""
+    if acl is None or not _wanted(controls, "net-ip-acl"):
         return []
     wanted = desired_rules(networks, extra_rules)
-    keep, remove = [], []
+    keep, remove = {}, []
     for rule in sorted(rules, key=lambda r: int(r.get("Id", 0))):
         key = _rule_key(rule)
-        (keep if key in wanted and key not in [k for _, k in keep] else remove).append((rule, key))
-    add = [k for k in wanted if k not in [kk for _, kk in keep]]
+        if key in wanted and key not in keep.values():
+            keep[int(rule["Id"])] = key
+        else:
+            remove.append(rule)
+    add = [k for k in wanted if k not in keep.values()]
 
-    # The rules the BMC will hold, in its Id order: the kept ones, the added ones in the lowest free Ids.
-    ids = {int(r["Id"]): k for r, k in keep}
-    free = (n for n in range(1, 10 ** 4) if n not in ids)
-    final = dict(ids)
+    final = dict(keep)      # the rules the BMC will hold, by Id: kept ones, added ones in the lowest free Ids
+    free = (n for n in range(1, 10000) if n not in keep)
     for key in add:
         final[next(free)] = key
     final_rules = [final[i] for i in sorted(final)]
     if not accepts(final_rules, controller_address):
-        raise PlanRefused("the IP access rules %s would not accept the controller's address %s as the BMC sees it "
-                          "(set bmc_controller_address if the BMC sees the controller behind NAT); nothing was changed"
-                          % (", ".join("%s %s" % (n, p) for n, p in final_rules), controller_address))
+        raise PlanRefused("IP access control: the rules %s would not accept the controller's address %s as the BMC sees it "
+                          "(set bmc_controller_address when the BMC sees the controller behind NAT)"
+                          % (", ".join("%s %s" % rule for rule in final_rules), controller_address))
 
     collection = acl_path + "/FilterRules"
-    post = [operation("POST", collection, {"Address": str(n.network_address), "PrefixLength": n.prefixlen, "Policy": p},
-                      {}, {"rule": "%s %s" % (n, p)}, ["net-ip-acl"]) for n, p in add]
-    delete = [operation("DELETE", r["@odata.id"], None, {"rule": "%s/%s %s" % (r.get("Address"), r.get("PrefixLength"), r.get("Policy"))},
-                        {}, ["net-ip-acl"], etag_of(r)) for r, _ in remove]
-    enable = []
-    if not acl.get("ServiceEnabled"):
-        enable = [operation("PATCH", acl_path, {"ServiceEnabled": True}, {"ServiceEnabled": acl.get("ServiceEnabled")},
-                            {"ServiceEnabled": True}, ["net-ip-acl"], etag_of(acl))]
-        # Rules can be added only while the service is on (OemIpAccessControlDisabled): clean up, switch on, add.
-        return delete + enable + post
-    return post + delete
+    post = [operation("POST", collection, {"Address": str(n.network_address), "PrefixLength": n.prefixlen, "Policy": p}, {},
+                      "net-ip-acl", "ip_filter_rules") for n, p in add]
+    delete = [operation("DELETE", r["@odata.id"], None, {k: r.get(k) for k in ("Address", "PrefixLength", "Policy")},
+                        "net-ip-acl", "ip_filter_rules") for r in remove]
+    if acl.get("ServiceEnabled"):
+        return post + delete
+    # Rules can be added only while the service is on (OemIpAccessControlDisabled): clean up, switch on, add.
+    enable = operation("PATCH", acl_path, {"ServiceEnabled": True}, {"ServiceEnabled": acl.get("ServiceEnabled")}, "net-ip-acl",
+                       "ip_access_control")
+    return delete + [enable] + post
+
+
+def restore_rules(acl, rules, acl_path):
+    """send(client) that puts back the IP access control as it was read (`acl`, `rules`), over the
+    client's open connection: the rollback when new rules lock the controller out."""
+    previous = [_rule_key(r) for r in sorted(rules, key=lambda r: int(r.get("Id", 0)))]
+    collection = acl_path + "/FilterRules"
+
+    def send(client):
+        members = [m["@odata.id"] for m in client.get(collection).get("Members") or []]
+        now = {path: _rule_key(client.get(path)) for path in members}
+        response = None
+        if any(k not in now.values() for k in previous) and not client.get(acl_path).get("ServiceEnabled"):
+            response = client.patch(acl_path, {"ServiceEnabled": True})
+        for net, policy in (k for k in previous if k not in now.values()):
+            response = client.post(collection, {"Address": str(net.network_address), "PrefixLength": net.prefixlen, "Policy": policy})
+        for path, key in now.items():
+            if key not in previous:
+                response = client.delete(path)
+        if bool(client.get(acl_path).get("ServiceEnabled")) != bool(acl.get("ServiceEnabled")):
+            response = client.patch(acl_path, {"ServiceEnabled": bool(acl.get("ServiceEnabled"))})
+        return response
+    return Operation("POST", collection, None, "net-ip-acl", "ip_filter_rules", [], send=send,
+                     description="the previous IP access rules were restored")
 
 
 # -- host channels ----------------------------------------------------------------------------
 
 def plan_host_channels(host_interface, kcs, lockdown, paths, kcs_privilege="Callback", lockdown_on=True, controls=None):
-    """KCS privilege to the baseline, the Redfish host interface off, System Lockdown last
-    (NVIDIA's lockdown order). A resource that is None does not exist on this generation."""
+    """KCS privilege to the baseline, the Redfish host interface off, System Lockdown switched on
+    after everything else (NVIDIA's lockdown order). None: not on this generation."""
     ops = []
     if kcs is not None and _wanted(controls, "host-kcs-callback") and kcs.get("Privilege") != kcs_privilege:
         ops.append(operation("PATCH", paths["kcs"], {"Privilege": kcs_privilege}, {"Privilege": kcs.get("Privilege")},
-                             {"Privilege": kcs_privilege}, ["host-kcs-callback"], etag_of(kcs)))
+                             "host-kcs-callback", "kcs"))
     if host_interface is not None and _wanted(controls, "host-hi-off") and host_interface.get("InterfaceEnabled") is not False:
         ops.append(operation("PATCH", paths["host_interface"], {"InterfaceEnabled": False},
-                             {"InterfaceEnabled": host_interface.get("InterfaceEnabled")}, {"InterfaceEnabled": False},
-                             ["host-hi-off"], etag_of(host_interface)))
-    if lockdown is not None and _wanted(controls, "host-syslockdown") and bool(lockdown.get("SysLockdownEnabled")) != lockdown_on:
-        ops.append(operation("PATCH", paths["lockdown"], {"SysLockdownEnabled": lockdown_on},
-                             {"SysLockdownEnabled": lockdown.get("SysLockdownEnabled")}, {"SysLockdownEnabled": lockdown_on},
-                             ["host-syslockdown"], etag_of(lockdown), lockdown=True))
+                             {"InterfaceEnabled": host_interface.get("InterfaceEnabled")}, "host-hi-off", "host_interface"))
+    # Only switching it on is planned: a locked BMC is unlocked and locked again by enforce.apply.
+    if lockdown is not None and lockdown_on and _wanted(controls, "host-syslockdown") and not lockdown.get("SysLockdownEnabled"):
+        ops.append(operation("PATCH", paths["lockdown"], {"SysLockdownEnabled": True}, {"SysLockdownEnabled": False},
+                             "host-syslockdown", "lockdown", step="lock"))
     return ops
 
 
-# -- outbound destinations --------------------------------------------------------------------
+# -- addressing --------------------------------------------------------------------------------
 
-def _pick(current, approved, slots):
-    """The destinations to configure: the current ones that are approved (kept, in order), then
-    approved ones, up to `slots`."""
-    approved_hosts = [destination(a) for a in approved]
-    kept = [c for c in current if destination(c) and destination(c) in approved_hosts]
-    return (kept + [a for a, h in zip(approved, approved_hosts) if h not in map(destination, kept)])[:slots]
+def plan_addressing(nic, path, networks, enabled=False, target=None, controls=None):
+    """net-addressing: a BMC address or gateway outside the management networks. Not changed unless
+    `enabled` with a `target` ({address, prefix_length, gateway}): moving a BMC's address is how
+    you lose it. (operations, manual step or None)."""
+    if nic is None or not _wanted(controls, "net-addressing"):
+        return [], None
+    nets = [ipaddress.ip_network(str(n), strict=False) for n in networks]
+
+    def inside(value):
+        address = ipaddress.ip_address(value)
+        return any(address in n for n in nets if n.version == address.version)
+    outside = [a for a in nic.get("IPv4Addresses") or [] if a.get("Address") and (
+        not inside(a["Address"]) or (a.get("Gateway") not in (None, "", "0.0.0.0") and not inside(a["Gateway"])))]
+    if not outside:
+        return [], None
+    current = outside[0]
+    if not enabled or not target:
+        return [], ("move the BMC address %s (gateway %s) into the management networks %s at the console or on the DHCP "
+                    "server, or set bmc_remediate_addressing: true with bmc_target_address {address, prefix_length, gateway} "
+                    "for this host" % (current["Address"], current.get("Gateway"), ", ".join(map(str, nets))))
+    for value in (target["address"], target.get("gateway")):
+        if value and not inside(value):
+            raise PlanRefused("bmc_target_address: %s lies outside the management networks" % value)
+    net = ipaddress.ip_network("%s/%s" % (target["address"], target.get("prefix_length", 24)), strict=False)
+    body = {"DHCPv4": {"DHCPEnabled": False},
+            "IPv4StaticAddresses": [{"Address": target["address"], "SubnetMask": str(net.netmask), "Gateway": target.get("gateway")}]}
+    before = {"DHCPv4": {"DHCPEnabled": (nic.get("DHCPv4") or {}).get("DHCPEnabled")},
+              "IPv4StaticAddresses": [{k: current.get(k) for k in ("Address", "SubnetMask", "Gateway")}]}
+    return [operation("PATCH", path, body, before, "net-addressing", "ethernet")], None
 
 
-def _diff_op(path, body, wanted, controls, wrap=None, **extra):
-    """One PATCH of the fields of `wanted` that differ from `body` (inside `wrap` when given), or none."""
-    block = (body.get(wrap) or {}) if wrap else body
-    changed = {k: v for k, v in wanted.items() if block.get(k) != v}
-    if not changed:
-        return []
-    before = {k: block.get(k) for k in changed}
-    patch, before = ({wrap: changed}, {wrap: before}) if wrap else (changed, before)
-    return [operation("PATCH", path, patch, before, patch, controls, etag_of(body), **extra)]
+# -- the whole exposure plan -------------------------------------------------------------------
 
-
-def plan_switched(body, path, switch, settings, on, controls, wrap=None, **extra):
-    """A feature with an on/off `switch` and `settings`, each PATCH only what differs. Switched on
-    together with its settings (RG34's Syslog example sends both in one PATCH); settings change
-    before it is switched off (a disabled service's settings cannot be changed, reference
-    enforcement 3.2). A feature that is off but still names a destination gets the setting
-    cleared without being switched on, so nothing is ever sent to that destination."""
-    state = dict((body.get(wrap) or {}) if wrap else body)
-    is_on = bool(state.get(switch))
-    pending = {k: v for k, v in settings.items() if state.get(k) != v}
-    if on:
-        steps = [dict(pending)] if is_on else [dict({switch: True}, **pending)]
+def plan_exposure(raw, paths, layout, desired, controls=None):
+    """Every exposure operation for one BMC, in the order they are applied: services, outbound
+    destinations, IP access control, addressing (only when asked), host channels (System Lockdown
+    last). `raw`: {resource key: body, or the list of member bodies}; `paths`:
+    supermicro.resource_paths(layout); `desired`: validated baseline values (the bmc_exposure
+    role's argument spec). Returns (operations, {control: manual step}); raises PlanRefused
+    (nothing is written) for a plan that would lock the controller out."""
+    d, get = desired, raw.get
+    ops = plan_services(get("network_protocol") or {}, paths["network_protocol"], d["allowed_services"], controls)
+    ops += plan_snmp_x11(get("snmp"), paths["snmp"], d["allowed_services"], controls)
+    ops += plan_ntp(get("network_protocol"), paths["network_protocol"], get("ntp"), paths["ntp"], d["approved_ntp_servers"], controls)
+    ops += plan_syslog(get("syslog"), paths["syslog"], d["approved_syslog_servers"], d.get("syslog_port", 514), controls)
+    if layout == "X11":
+        ops += plan_smtp(get("smtp"), paths["smtp"], d["approved_smtp_servers"], x11=True, controls=controls)
     else:
-        steps = [dict(pending)] + ([{switch: False}] if is_on else [])
-    steps = [fields for fields in steps if fields]
-    ops = []
-    for fields in steps:
-        before = {k: state.get(k) for k in fields}
-        patch, before = ({wrap: fields}, {wrap: before}) if wrap else (fields, before)
-        ops.append(operation("PATCH", path, patch, before, patch, controls, etag_of(body), **extra))
-        state.update(fields)
-    return ops
-
-
-def _destinations(values):
-    return [v for v in values if destination(v)]
-
-
-def plan_ntp(protocol, protocol_path, oem_ntp, oem_path, approved, controls=None):
-    """NTP, in both places the audit reads (NetworkProtocol.NTP and the OEM NTP resource): the
-    approved servers and NTP on; no server and NTP off when none is approved. Both answer 202 + task."""
-    if not _wanted(controls, "time-ntp", "net-egress"):
-        return []
-    ids = ["time-ntp", "net-egress"]
-    ops = []
-    standard = (protocol or {}).get("NTP")
-    if isinstance(standard, dict):
-        current = standard.get("NTPServers") or []
-        servers = _pick(_destinations(current), approved, 2)
-        settings = {"NTPServers": servers} if servers or _destinations(current) else {}
-        ops += plan_switched(protocol, protocol_path, "ProtocolEnabled", settings, bool(servers), ids, wrap="NTP", task=True)
-    if oem_ntp is not None:
-        keys = ("PrimaryNTPServer", "SecondaryNTPServer")
-        servers = _pick(_destinations(oem_ntp.get(k) for k in keys), approved, 2)
-        settings = {k: (servers[i] if i < len(servers) else "") for i, k in enumerate(keys)}
-        settings = {k: v for k, v in settings.items() if v or destination(oem_ntp.get(k))}   # leave empty/localhost alone
-        ops += plan_switched(oem_ntp, oem_path, "NTPEnable", settings, bool(servers), ids, task=True)
-    return ops
-
-
-def plan_syslog(syslog, path, approved, port=514, controls=None):
-    """Remote syslog to the approved collector; off with no server when none is approved (202 + task)."""
-    if syslog is None or not _wanted(controls, "log-syslog", "net-egress"):
-        return []
-    current = syslog.get("SyslogServer")
-    servers = _pick(_destinations([current]), approved, 1)
-    settings = {"SyslogServer": servers[0], "SyslogPortNumber": port} if servers else ({"SyslogServer": ""} if destination(current) else {})
-    return plan_switched(syslog, path, "EnableSyslog", settings, bool(servers), ["log-syslog", "net-egress"], task=True)
-
-
-def plan_smtp(body, path, approved, x11=False, controls=None):
-    """SMTP (EventService.SMTP on X12/X13, Managers/1/SMTP on X11): an approved server, or off."""
-    if body is None or not _wanted(controls, "net-egress"):
-        return []
-    wrap = None if x11 else "SMTP"
-    block = body if x11 else body.get("SMTP")
-    if not isinstance(block, dict):
-        return []
-    current = block.get("ServerAddress")
-    servers = _pick(_destinations([current]), approved, 1)
-    settings = {"ServerAddress": servers[0]} if servers else ({"ServerAddress": "0.0.0.0"} if destination(current) else {})
-    return plan_switched(body, path, "SMTPEnabled" if x11 else "ServiceEnabled", settings, bool(servers), ["net-egress"], wrap)
-
-
-def plan_subscriptions(subscriptions, approved_events, approved_snmp, controls=None):
-    """Event subscriptions (16 fixed slots): every slot pointing at a host that is not approved is
-    emptied with DELETE (reference enforcement 3.9). New subscriptions need more than a host name
-    (protocol, event types, community or credentials), so approved ones are not created here."""
-    if not _wanted(controls, "log-events", "net-egress"):
-        return []
-    events = {destination(a) for a in approved_events}
-    snmp = {destination(a) for a in approved_snmp}
-    ops = []
-    for sub in subscriptions:
-        protocol = sub.get("Protocol") or ""
-        host = None if protocol == "SMTP" else destination(sub.get("Destination"))
-        if not host:
-            continue
-        if host not in (snmp if protocol.startswith("SNMP") else events):
-            ops.append(operation("DELETE", sub["@odata.id"], None, {"Destination": sub.get("Destination"), "Protocol": protocol},
-                                 {}, ["log-events", "net-egress"], etag_of(sub)))
-    return ops
-
-
-def plan_dns(nic, path, approved, controls=None):
-    """DNS: static name servers the approved ones, and the DHCP-supplied ones not used when they
-    are not approved."""
-    if nic is None or not _wanted(controls, "net-egress"):
-        return []
-    approved_hosts = {destination(a) for a in approved}
-    body = {}
-    static = nic.get("StaticNameServers")
-    if isinstance(static, list) and any(destination(s) and destination(s) not in approved_hosts for s in static):
-        body["StaticNameServers"] = [a for a in approved]
-    dhcp = nic.get("DHCPv4") or {}
-    if dhcp.get("DHCPEnabled") and dhcp.get("UseDNSServers") and \
-            any(destination(s) and destination(s) not in approved_hosts for s in nic.get("NameServers") or []):
-        body["DHCPv4"] = {"UseDNSServers": False}
-        body.setdefault("StaticNameServers", list(approved))
-    if not body:
-        return []
-    before = {"StaticNameServers": static, "DHCPv4": {"UseDNSServers": dhcp.get("UseDNSServers")}}
-    return [operation("PATCH", path, body, {k: before[k] for k in body}, body, ["net-egress"], etag_of(nic))]
+        ops += plan_smtp(get("event_service"), paths["event_service"], d["approved_smtp_servers"], controls=controls)
+    ops += plan_subscriptions(get("subscriptions") or [], d["approved_event_destinations"], d["approved_snmp_destinations"], controls)
+    ops += plan_dns(get("ethernet"), paths["ethernet"], d["approved_dns_servers"], controls)
+    ops += plan_ip_access_control(get("ip_access_control"), get("ip_filter_rules") or [], paths["ip_access_control"],
+                                  d["management_networks"], d["controller_address"], d.get("ip_acl_extra_rules") or (), controls)
+    moves, manual = plan_addressing(get("ethernet"), paths["ethernet"], d["management_networks"], d.get("remediate_addressing"),
+                                    d.get("target_address"), controls)
+    ops += moves
+    ops += plan_host_channels(get("host_interface"), get("kcs"), get("lockdown"), paths, d.get("kcs_privilege", "Callback"),
+                              d.get("system_lockdown", True), controls)
+    return ops, ({"net-addressing": manual} if manual else {})
 
 
 # -- TLS certificate --------------------------------------------------------------------------
+
+def _bytes(value):
+    return value.encode() if isinstance(value, str) else value
+
+
+def certificate_fingerprint(pem):
+    """SHA-256 over the DER of a PEM certificate (what Redfish's `Fingerprint` shows), hex upper case."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives.serialization import Encoding
+    return hashlib.sha256(x509.load_pem_x509_certificate(_bytes(pem)).public_bytes(Encoding.DER)).hexdigest().upper()
+
 
 def normalize_fingerprint(text):
     return "".join(ch for ch in str(text or "").upper() if ch in "0123456789ABCDEF")
 
 
-def certificate_fingerprint(pem_or_der):
-    """SHA-256 over the DER of a certificate (what Redfish's `Fingerprint` shows), hex upper case."""
-    from cryptography import x509
-    data = pem_or_der.encode() if isinstance(pem_or_der, str) else pem_or_der
-    cert = x509.load_pem_x509_certificate(data) if b"-----BEGIN" in data else x509.load_der_x509_certificate(data)
-    return hashlib.sha256(cert.public_bytes(_der())).hexdigest().upper()
-
-
-def _der():
-    from cryptography.hazmat.primitives.serialization import Encoding
-    return Encoding.DER
-
-
-def _days_left(body, now):
-    not_after = body.get("ValidNotAfter")
+def days_left(certificate, now):
+    """Whole days until the certificate's ValidNotAfter, or None when it does not say."""
+    not_after = certificate.get("ValidNotAfter")
     if not not_after:
         return None
     moment = datetime.datetime.fromisoformat(str(not_after).replace("Z", "+00:00"))
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=datetime.timezone.utc)
-    return (moment - now).days
+    return ((moment if moment.tzinfo else moment.replace(tzinfo=datetime.timezone.utc)) - now).days
 
 
 def issued_by(cert_pem, ca_pem):
-    """True when `cert_pem` (the BMC's certificate) was signed by the CA certificate `ca_pem`."""
+    """True when `cert_pem` was signed by the CA certificate `ca_pem`."""
     from cryptography import x509
     from cryptography.exceptions import InvalidSignature
     try:
-        cert = x509.load_pem_x509_certificate(cert_pem.encode() if isinstance(cert_pem, str) else cert_pem)
-        ca = x509.load_pem_x509_certificate(ca_pem.encode() if isinstance(ca_pem, str) else ca_pem)
-        cert.verify_directly_issued_by(ca)
+        x509.load_pem_x509_certificate(_bytes(cert_pem)).verify_directly_issued_by(x509.load_pem_x509_certificate(_bytes(ca_pem)))
         return True
     except (ValueError, TypeError, InvalidSignature):
         return False
 
 
-def plan_certificate(current, generation, licenses, min_days, now=None, cert_pem=None, key_pem=None, ca_pem=None,
-                     csr_subject=None, controls=None):
-    """The HTTPS certificate, by SHA-256 fingerprint. From files (`cert_pem` + `key_pem`, uploaded
-    together through SmcSSLCert.Upload), or by CSR (`ca_pem`: the BMC's certificate must be issued
-    by that CA; GenerateCSR, the CSR signed on the controller, ReplaceCertificate; DCMS licence).
-    Renewed when fewer than `min_days` days remain. Returns {"operations": [...]} or
-    {"manual": text} or {"not_licensed": text}."""
+def plan_certificate(current, layout, min_days, source, now=None, controls=None):
+    """The HTTPS certificate, decided by SHA-256 fingerprint and days left. `source` is either
+    {"cert_pem", "key_pem"} (files: uploaded together with SmcSSLCert.Upload, the firmware checks
+    the pair) or {"ca_cert_pem", "ca_key_pem", "subject", "days"} (GenerateCSR on the BMC, the CSR
+    signed on the controller with the organisation's CA, ReplaceCertificate; DCMS licence).
+    Renewed when fewer than `min_days` days remain. Returns (operations, manual step or None)."""
     if not _wanted(controls, "tls-cert-not-default"):
-        return {"operations": []}
+        return [], None
     now = now or datetime.datetime.now(datetime.timezone.utc)
-    have = normalize_fingerprint(current.get("Fingerprint"))
-    days = _days_left(current, now)
+    days = days_left(current, now)
     fresh = days is not None and days >= min_days
-    before = {"fingerprint": current.get("Fingerprint"), "subject": (current.get("Subject") or {}).get("CommonName"),
-              "issuer": (current.get("Issuer") or {}).get("CommonName"), "valid_to": current.get("ValidNotAfter")}
-    if cert_pem:
-        want = certificate_fingerprint(cert_pem)
-        if want == have and fresh:
-            return {"operations": []}
-        if want == have:
-            return {"manual": "the certificate file is the one the BMC serves and it expires in %s days (fewer than %s): "
-                              "issue a new one" % (days, min_days)}
-        if generation == "X11":
-            return {"manual": "X11 takes a certificate only in its web UI (Configuration > SSL Certificates): upload the "
-                              "certificate and key there"}
-        return {"operations": [operation("POST", SSL_UPLOAD, {"cert_file": "<certificate, SHA-256 %s>" % want, "key_file": "<key>"},
-                                         before, {"fingerprint": want}, ["tls-cert-not-default"], upload=True)]}
-    if ca_pem:
-        if fresh and current.get("CertificateString") and issued_by(current["CertificateString"], ca_pem):
-            return {"operations": []}
-        if generation == "X11":
-            return {"manual": "X11 has no CertificateService: generate a CSR in its web UI, have it signed, upload it there"}
-        if DCMS not in (licenses or ()):
-            return {"not_licensed": "CertificateService needs the %s licence" % DCMS}
-        subject = dict(csr_subject or {})
-        return {"operations": [
-            operation("POST", GENERATE_CSR, dict(subject, CertificateCollection={"@odata.id": HTTPS_CERTIFICATE.rsplit("/", 1)[0]}),
-                      before, {"csr": subject.get("CommonName")}, ["tls-cert-not-default"], csr=True),
-            operation("POST", REPLACE_CERTIFICATE, {"CertificateString": "<the CSR signed by the CA>", "CertificateType": "PEM",
-                                                    "CertificateUri": {"@odata.id": HTTPS_CERTIFICATE}},
-                      before, {"issuer": "the organisation's CA"}, ["tls-cert-not-default"], replace=True)]}
-    return {"manual": "no certificate source: set bmc_tls_cert_path and bmc_tls_key_path, or bmc_tls_ca_cert_path and "
-                      "bmc_tls_ca_key_path to sign a CSR"}
+    before = {"Fingerprint": current.get("Fingerprint"), "Issuer": (current.get("Issuer") or {}).get("CommonName"),
+              "ValidNotAfter": current.get("ValidNotAfter")}
+    if source.get("cert_pem"):
+        want = certificate_fingerprint(source["cert_pem"])
+        if want == normalize_fingerprint(current.get("Fingerprint")):
+            return [], (None if fresh else "the certificate file is the one the BMC serves and %s days remain (fewer than "
+                        "bmc_cert_min_days_remaining %s): issue a new one" % (days, min_days))
+        if layout == "X11":
+            return [], "X11 takes a certificate only in its web UI (Configuration > SSL Certificates): upload the certificate and key there"
+        cert, key = _bytes(source["cert_pem"]), _bytes(source["key_pem"])
+        op = operation("POST", SSL_UPLOAD, {"cert_file": "certificate SHA-256 %s" % want, "key_file": "private key (not shown)"},
+                       before, "tls-cert-not-default", "certificate",
+                       send=lambda client: client.upload(SSL_UPLOAD, files={"cert_file": ("server.crt", cert), "key_file": ("server.key", key)}))
+        op.changes = [{"field": "Fingerprint", "before": current.get("Fingerprint"), "after": _colons(want)}]
+        return [op], None
+    if fresh and current.get("CertificateString") and issued_by(current["CertificateString"], source["ca_cert_pem"]):
+        return [], None
+    if layout == "X11":
+        return [], "X11 has no CertificateService: generate a CSR in its web UI, have the organisation's CA sign it, upload it there"
+    request = dict(source.get("subject") or {}, CertificateCollection={"@odata.id": HTTPS_CERTIFICATE.rsplit("/", 1)[0]})
+
+    def send(client):
+        csr = client.post(GENERATE_CSR, request).body.get("CSRString")
+        try:
+            signed = sign_csr(csr, source["ca_cert_pem"], source["ca_key_pem"], source.get("days", 397))
+        except (ValueError, TypeError) as exc:
+            raise ApplyFailed("%s: the CSR from %s could not be signed: %s" % (client.where, GENERATE_CSR, exc), []) from None
+        return client.post(REPLACE_CERTIFICATE, {"CertificateString": signed, "CertificateType": "PEM",
+                                                 "CertificateUri": {"@odata.id": HTTPS_CERTIFICATE}})
+    op = operation("POST", GENERATE_CSR, request, before, "tls-cert-not-default", "certificate_service", send=send,
+                   description="GenerateCSR on the BMC, the CSR signed by the organisation's CA, ReplaceCertificate")
+    op.changes = [{"field": "Issuer", "before": before["Issuer"], "after": _ca_name(source["ca_cert_pem"])}]
+    return [op], None
+
+
+def _colons(hex_digest):
+    return ":".join(hex_digest[i:i + 2] for i in range(0, len(hex_digest), 2))
+
+
+def _ca_name(ca_pem):
+    from cryptography import x509
+    from cryptography.x509.oid import NameOID
+    names = x509.load_pem_x509_certificate(_bytes(ca_pem)).subject.get_attributes_for_oid(NameOID.COMMON_NAME)
+    return names[0].value if names else "the organisation's CA"
 
 
 def sign_csr(csr_pem, ca_cert_pem, ca_key_pem, days, now=None):
-    """Sign the BMC's CSR with the organisation's CA (serverAuth, the CSR's SANs): the PEM certificate."""
+    """The BMC's CSR signed by the organisation's CA (serverAuth, the CSR's SANs): a PEM certificate."""
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
     now = now or datetime.datetime.now(datetime.timezone.utc)
-    csr = x509.load_pem_x509_csr(csr_pem.encode() if isinstance(csr_pem, str) else csr_pem)
-    ca = x509.load_pem_x509_certificate(ca_cert_pem.encode() if isinstance(ca_cert_pem, str) else ca_cert_pem)
-    ca_key = serialization.load_pem_private_key(ca_key_pem.encode() if isinstance(ca_key_pem, str) else ca_key_pem, None)
+    csr = x509.load_pem_x509_csr(_bytes(csr_pem))
+    ca = x509.load_pem_x509_certificate(_bytes(ca_cert_pem))
+    ca_key = serialization.load_pem_private_key(_bytes(ca_key_pem), None)
     if not csr.is_signature_valid:
-        raise ValueError("the BMC's CSR carries an invalid signature")
+        raise ValueError("the CSR's signature is not valid")
     builder = (x509.CertificateBuilder().subject_name(csr.subject).issuer_name(ca.subject).public_key(csr.public_key())
                .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(minutes=5))
                .not_valid_after(now + datetime.timedelta(days=days))
@@ -456,84 +533,3 @@ def sign_csr(csr_pem, ca_cert_pem, ca_key_pem, days, now=None):
     except x509.ExtensionNotFound:
         pass
     return builder.sign(ca_key, hashes.SHA256()).public_bytes(serialization.Encoding.PEM).decode()
-
-
-# -- addressing --------------------------------------------------------------------------------
-
-def plan_addressing(nic, path, networks, enabled=False, target=None, controls=None):
-    """net-addressing: a BMC address or gateway outside the management networks. Not changed unless
-    `enabled` and a `target` ({address, prefix_length or subnet_mask, gateway}) is given: moving a
-    BMC's address is how you lose it. Returns {"operations"} or {"manual": the exact step}."""
-    if not _wanted(controls, "net-addressing"):
-        return {"operations": []}
-    nets = [ipaddress.ip_network(str(n), strict=False) for n in networks]
-    inside = lambda a: any(ipaddress.ip_address(a) in n for n in nets if n.version == ipaddress.ip_address(a).version)
-    ipv4 = [a for a in nic.get("IPv4Addresses") or [] if a.get("Address")]
-    outside = [a for a in ipv4 if not inside(a["Address"]) or (a.get("Gateway") not in (None, "", "0.0.0.0") and not inside(a["Gateway"]))]
-    if not outside:
-        return {"operations": []}
-    current = outside[0]
-    if not enabled or not target:
-        return {"manual": "the BMC address %s (gateway %s) lies outside the management networks %s: move it at the console "
-                          "or on the DHCP server, or set bmc_remediate_addressing: true with bmc_target_address "
-                          "{address, prefix_length, gateway} for this host"
-                          % (current["Address"], current.get("Gateway"), ", ".join(map(str, nets)))}
-    net = ipaddress.ip_network("%s/%s" % (target["address"], target.get("prefix_length", 24)), strict=False)
-    for value in (target["address"], target.get("gateway")):
-        if value and not inside(value):
-            raise PlanRefused("bmc_target_address %s lies outside the management networks" % value)
-    static = [{"Address": target["address"], "SubnetMask": str(net.netmask), "Gateway": target.get("gateway")}]
-    body = {"DHCPv4": {"DHCPEnabled": False}, "IPv4StaticAddresses": static}
-    return {"operations": [operation("PATCH", path, body, {"IPv4Addresses": [{k: current.get(k) for k in ("Address", "SubnetMask", "Gateway")}],
-                                                           "DHCPv4": {"DHCPEnabled": (nic.get("DHCPv4") or {}).get("DHCPEnabled")}},
-                                     body, ["net-addressing"], etag_of(nic), moves_address=target["address"])]}
-
-
-# -- the whole exposure plan -------------------------------------------------------------------
-
-# The resources (gather's keys, supermicro.RESOURCE_PATHS) the plan reads; lists are collection members.
-RESOURCES = ("network_protocol", "snmp", "ip_access_control", "ip_filter_rules", "host_interface", "kcs", "lockdown",
-             "ntp", "syslog", "smtp", "event_service", "subscriptions", "ethernet")
-
-
-def plan_exposure(raw, paths, layout, desired, controls=None):
-    """Every exposure plan for one BMC, in the order they are applied: services, outbound
-    destinations, IP access control, host channels (System Lockdown last).
-
-    `raw`: {resource key: body, or list of member bodies, or None when the layout has none};
-    `paths`: supermicro.resource_paths(layout); `desired`: the baseline values (see
-    roles/bmc_exposure/meta/argument_specs.yml). Returns {"operations": [...], "manual": {control: text}}.
-    Raises PlanRefused (nothing applied) for a plan that would lock the controller out."""
-    d, x11 = desired, layout == "X11"
-    get = lambda key: raw.get(key)
-    ops = plan_services(get("network_protocol"), paths["network_protocol"], d["allowed_services"], controls)
-    if get("snmp") is not None:
-        ops += plan_snmp_x11(get("snmp"), paths["snmp"], d["allowed_services"], controls)
-    ops += plan_ntp(get("network_protocol"), paths["network_protocol"], get("ntp"), paths["ntp"], d["approved_ntp_servers"], controls)
-    ops += plan_syslog(get("syslog"), paths["syslog"], d["approved_syslog_servers"], d.get("syslog_port", 514), controls)
-    if x11:
-        ops += plan_smtp(get("smtp"), paths["smtp"], d["approved_smtp_servers"], x11=True, controls=controls)
-    else:
-        ops += plan_smtp(get("event_service"), paths["event_service"], d["approved_smtp_servers"], controls=controls)
-    ops += plan_subscriptions(get("subscriptions") or [], d["approved_event_destinations"], d["approved_snmp_destinations"], controls)
-    ops += plan_dns(get("ethernet"), paths["ethernet"], d["approved_dns_servers"], controls)
-    ops += plan_ip_access_control(get("ip_access_control"), get("ip_filter_rules") or [], paths["ip_access_control"],
-                                  d["management_networks"], d["controller_address"], d.get("ip_acl_extra_rules") or (), controls)
-    addressing = plan_addressing(get("ethernet"), paths["ethernet"], d["management_networks"], d.get("remediate_addressing", False),
-                                 d.get("target_address"), controls)
-    ops += addressing.get("operations", [])
-    ops += plan_host_channels(get("host_interface"), get("kcs"), get("lockdown"), paths, d.get("kcs_privilege", "Callback"),
-                              d.get("system_lockdown", True), controls)
-    manual = {"net-addressing": addressing["manual"]} if "manual" in addressing else {}
-    return {"operations": read_etag_once(ops), "manual": manual}
-
-
-def read_etag_once(ops):
-    """The ETag from the read holds for the first write to a resource only; later writes to it go
-    without If-Match (the body, and so its ETag, changed in between)."""
-    seen = set()
-    for op in ops:
-        if op["path"] in seen:
-            op["etag"] = None
-        seen.add(op["path"])
-    return ops

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from ansible_collections.bmclock.supermicro.plugins.module_utils import compliance, exposure_plan, gather, supermicro
+from ansible_collections.bmclock.supermicro.plugins.module_utils import compliance, enforce, exposure_plan, gather, supermicro
 from ansible_collections.bmclock.supermicro.plugins.module_utils.redfish import RedfishClient
 from bmcsim.testing import SimFleet
 
@@ -51,7 +51,7 @@ def client(fleet, bmc):
 def read(rf, layout):
     """The raw bodies the plan needs (test-side reader; the action uses the framework's)."""
     paths = supermicro.resource_paths(layout)
-    keys = [k for k in exposure_plan.RESOURCES if paths.get(k)]
+    keys = [k for section in exposure_plan.SECTIONS for k in gather.SECTION_RESOURCES[section] if paths.get(k)]
     answers = rf.get_many(paths[k] for k in keys)
     raw = {k: answers[paths[k]] for k in keys}
     for key in ("ip_filter_rules", "subscriptions"):
@@ -59,14 +59,6 @@ def read(rf, layout):
         bodies = rf.get_many(members)
         raw[key] = [bodies[m] for m in members]
     return {k: (None if isinstance(v, Exception) else v) for k, v in raw.items()}, paths
-
-
-def apply(rf, ops):
-    for op in ops:
-        answer = {"PATCH": rf.patch, "POST": rf.post}[op["method"]](op["path"], op["body"], op["etag"]) \
-            if op["method"] != "DELETE" else rf.delete(op["path"], op["etag"])
-        if op.get("task") and answer.status == 202:
-            rf.wait_task(answer, timeout=30, interval=0.2)
 
 
 @pytest.mark.parametrize("index", [0, 1, 2], ids=["x13", "x12", "x11"])
@@ -80,17 +72,17 @@ def test_every_exposure_deviation_is_planned_applied_and_gone(fleet, baseline_va
     fleet.admin.apply_deviations(name, *applicable)
     with client(fleet, bmc) as rf:
         raw, paths = read(rf, layout)
-        plan = exposure_plan.plan_exposure(raw, paths, layout, desired(baseline_vars))
-        fixed = {c for op in plan["operations"] for c in op["controls"]}
+        ops, manual = exposure_plan.plan_exposure(raw, paths, layout, desired(baseline_vars))
         expected = set(CONTROLS) - ({"host-hi-off", "host-kcs-callback", "host-syslockdown"} if layout == "X11" else set())
-        assert fixed == expected
+        assert {op.control for op in ops} == expected - {"net-egress"} and manual == {}     # egress: NTP, syslog, subscriptions
         fleet.admin.reset_requests(name)
-        apply(rf, plan["operations"])
+        outcome = enforce.apply(rf, enforce.Plan(name, ops))
+        assert outcome["status"] == "changed", outcome
         writes = [r for r in fleet.admin.requests(name)["log"] if r[0] in ("PATCH", "POST", "DELETE")]
         assert [r[2] for r in writes if r[2] >= 300] == [], writes          # the BMC accepted every write
-        assert len(writes) == len(plan["operations"])
+        assert len(writes) == len(ops)
         raw, paths = read(rf, layout)
-        assert exposure_plan.plan_exposure(raw, paths, layout, desired(baseline_vars))["operations"] == []
+        assert exposure_plan.plan_exposure(raw, paths, layout, desired(baseline_vars)) == ([], {})
         facts = gather.gather(rf)
     catalog = compliance.load_catalog(ROOT / "roles" / "bmc_audit" / "vars" / "controls.yml")
     result = compliance.evaluate(facts, catalog, compliance.baseline_from_vars(baseline_vars))
@@ -105,5 +97,5 @@ def test_acl_plan_refused_for_an_address_the_bmc_would_drop(fleet, baseline_vars
     fleet.admin.reset(bmc["name"])
     with client(fleet, bmc) as rf:
         raw, paths = read(rf, "X13")
-        with pytest.raises(exposure_plan.PlanRefused, match="192.0.2.10"):
+        with pytest.raises(enforce.PlanRefused, match="192.0.2.10"):
             exposure_plan.plan_exposure(raw, paths, "X13", desired(baseline_vars, controller="192.0.2.10"))

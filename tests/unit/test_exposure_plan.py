@@ -9,7 +9,7 @@ import datetime as dt
 import pytest
 
 from ansible_collections.bmclock.supermicro.plugins.module_utils import exposure_plan as ep
-from conftest import X13
+X13 = "X13DEG-OAD_SYS-821GE-TNHR_BMC11.01.01__"
 
 M = "/redfish/v1/Managers/1"
 NP = M + "/NetworkProtocol"
@@ -18,7 +18,7 @@ PATHS = {"kcs": M + "/Oem/Supermicro/KCSInterface", "host_interface": M + "/Host
 
 
 def bodies(ops):
-    return [(op["method"], op["path"], op["body"]) for op in ops]
+    return [(op.method, op.path, op.body) for op in ops]
 
 
 def rule(n, address, prefix, policy="Accept"):
@@ -31,12 +31,13 @@ def test_factory_services_off_only_what_differs(capture):
     protocol = capture(X13 + "Managers_1_NetworkProtocol")       # factory: IPMI, SSH, HTTP, VirtualMedia, KVM, SSDP on
     ops = ep.plan_services(protocol, NP, allowed=["https"])
     on = {k for k, v in protocol.items() if isinstance(v, dict) and v.get("ProtocolEnabled") and k not in ("HTTPS", "NTP")}
-    # VirtualMedia rides on IPMI: it goes off first, IPMI with the rest afterwards.
+    # VirtualMedia rides on IPMI: it goes off first; then one PATCH per control for the rest.
     assert bodies(ops)[0] == ("PATCH", NP, {"VirtualMedia": {"ProtocolEnabled": False}})
-    assert set(ops[1]["body"]) == on - {"VirtualMedia"} and "IPMI" in ops[1]["body"]
-    assert all(v == {"ProtocolEnabled": False} for op in ops for v in op["body"].values())
-    assert ops[0]["etag"] == protocol["@odata.etag"] and ops[0]["controls"] == ["svc-vmedia-kvm"]
-    assert "svc-ipmi-lan-off" in ops[1]["controls"] and ops[1]["before"]["IPMI"] == {"ProtocolEnabled": True}
+    assert {k for op in ops for k in op.body} == on and all(v == {"ProtocolEnabled": False} for op in ops for v in op.body.values())
+    assert [op.control for op in ops] == ["svc-vmedia-kvm", "svc-http-off", "svc-ipmi-lan-off", "svc-vmedia-kvm", "svc-ssdp-off",
+                                          "svc-ssh-off"]
+    assert ops[2].body == {"IPMI": {"ProtocolEnabled": False}} and ops[3].body == {"KVMIP": {"ProtocolEnabled": False}}
+    assert ops[2].changes == [{"field": "IPMI.ProtocolEnabled", "before": True, "after": False}]
 
 
 def test_allowed_services_are_switched_on_needed_first_and_compliant_is_empty(capture):
@@ -107,7 +108,7 @@ def test_host_channels_in_lockdown_order(capture):
     ops = ep.plan_host_channels(hi, kcs, lock, PATHS)
     assert bodies(ops) == [("PATCH", PATHS["kcs"], {"Privilege": "Callback"}), ("PATCH", PATHS["host_interface"], {"InterfaceEnabled": False}),
                            ("PATCH", PATHS["lockdown"], {"SysLockdownEnabled": True})]
-    assert ops[-1]["lockdown"] and ops[0]["etag"] == kcs["@odata.etag"]
+    assert ops[-1].step == "lock" and ops[0].control == "host-kcs-callback"
     assert ep.plan_host_channels(None, None, None, PATHS) == []                      # X11: none of them exist
 
 
@@ -120,7 +121,6 @@ def test_ntp_from_factory_sets_approved_servers_with_the_switch(capture):
         ("PATCH", NP, {"NTP": {"ProtocolEnabled": True, "NTPServers": ["ntp1.mgmt.example", "ntp2.mgmt.example"]}}),
         ("PATCH", M + "/Oem/Supermicro/NTP", {"NTPEnable": True, "PrimaryNTPServer": "ntp1.mgmt.example",
                                               "SecondaryNTPServer": "ntp2.mgmt.example"})]
-    assert all(op["task"] for op in ops)
     assert ep.plan_ntp(protocol, NP, ntp, M + "/Oem/Supermicro/NTP", []) == []      # off with placeholders only: nothing to do
 
 
@@ -177,28 +177,30 @@ def test_certificate_by_fingerprint(capture, org):
     factory = capture(X13 + "Managers_1_NetworkProtocol_HTTPS_Certificates_1")
     now = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
     _, cert_pem, key_pem = org.issue("10.0.0.5", "bmc1.mgmt.example", days=397)
-    plan = ep.plan_certificate(factory, "X13", [], 30, now=now, cert_pem=cert_pem, key_pem=key_pem)
-    (op,) = plan["operations"]
-    assert op["path"] == ep.SSL_UPLOAD and op["after"]["fingerprint"] == ep.certificate_fingerprint(cert_pem)
-    assert "BEGIN" not in str(op)                                        # no key (nor certificate text) in the plan
+    files = {"cert_pem": cert_pem, "key_pem": key_pem}
+    (op,), manual = ep.plan_certificate(factory, "X13", 30, files, now=now)
+    assert manual is None and op.path == ep.SSL_UPLOAD and op.send is not None and op.resource == "certificate"
+    assert op.changes == [{"field": "Fingerprint", "before": factory["Fingerprint"], "after": ep._colons(ep.certificate_fingerprint(cert_pem))}]
+    assert "BEGIN" not in str(op.public())                                # neither key nor certificate text in the plan
     # The capture's Fingerprint is the SHA-256 of its CertificateString: the comparison the plan makes.
     assert ep.normalize_fingerprint(factory["Fingerprint"]) == ep.certificate_fingerprint(factory["CertificateString"])
-    served = dict(factory, Fingerprint=op["after"]["fingerprint"], ValidNotAfter=(now + dt.timedelta(days=300)).isoformat())
-    assert ep.plan_certificate(served, "X13", [], 30, now=now, cert_pem=cert_pem, key_pem=key_pem) == {"operations": []}
-    assert "web UI" in ep.plan_certificate(factory, "X11", [], 30, now=now, cert_pem=cert_pem, key_pem=key_pem)["manual"]
+    served = dict(factory, Fingerprint=op.changes[0]["after"], ValidNotAfter=(now + dt.timedelta(days=300)).isoformat())
+    assert ep.plan_certificate(served, "X13", 30, files, now=now) == ([], None)
+    assert "issue a new one" in ep.plan_certificate(served, "X13", 400, files, now=now)[1]
+    assert "web UI" in ep.plan_certificate(factory, "X11", 30, files, now=now)[1]
 
 
-def test_certificate_by_csr_renews_near_expiry_and_needs_dcms(capture, org):
+def test_certificate_by_csr_renews_near_expiry(capture, org):
     factory = capture(X13 + "Managers_1_NetworkProtocol_HTTPS_Certificates_1")
     now = dt.datetime.now(dt.timezone.utc)
-    ca_pem = org.cert_path.read_text()
-    assert ep.plan_certificate(factory, "X13", [], 30, now=now, ca_pem=ca_pem) == {"not_licensed": "CertificateService needs the SFT-DCMS-SINGLE licence"}
-    plan = ep.plan_certificate(factory, "X13", ["SFT-DCMS-SINGLE"], 30, now=now, ca_pem=ca_pem, csr_subject={"CommonName": "bmc1"})
-    assert [op["path"] for op in plan["operations"]] == [ep.GENERATE_CSR, ep.REPLACE_CERTIFICATE]
+    source = {"ca_cert_pem": org.cert_path.read_text(), "ca_key_pem": (org.dir / "ca.key").read_text(), "subject": {"CommonName": "bmc1"}}
+    (op,), _ = ep.plan_certificate(factory, "X13", 30, source, now=now)
+    assert op.path == ep.GENERATE_CSR and op.resource == "certificate_service" and op.body["CommonName"] == "bmc1"
     cert, cert_pem, _ = org.issue("10.0.0.5", "bmc1", days=10)
     near = dict(factory, CertificateString=cert_pem.decode(), ValidNotAfter=cert.not_valid_after_utc.isoformat())
-    assert len(ep.plan_certificate(near, "X13", ["SFT-DCMS-SINGLE"], 30, now=now, ca_pem=ca_pem)["operations"]) == 2
-    assert ep.plan_certificate(near, "X13", ["SFT-DCMS-SINGLE"], 5, now=now, ca_pem=ca_pem) == {"operations": []}
+    assert len(ep.plan_certificate(near, "X13", 30, source, now=now)[0]) == 1         # renewed: 10 days < 30
+    assert ep.plan_certificate(near, "X13", 5, source, now=now) == ([], None)         # issued by the CA and fresh enough
+    assert "CertificateService" in ep.plan_certificate(factory, "X11", 30, source, now=now)[1]
 
 
 def test_sign_csr_with_the_organisation_ca(org):
@@ -216,13 +218,13 @@ def test_sign_csr_with_the_organisation_ca(org):
 def test_addressing_is_a_manual_step_unless_asked():
     nic = {"IPv4Addresses": [{"Address": "203.0.113.7", "SubnetMask": "255.255.255.0", "Gateway": "203.0.113.254"}],
            "DHCPv4": {"DHCPEnabled": True}}
-    plan = ep.plan_addressing(nic, "/nic", ["10.0.0.0/8"])
-    assert "203.0.113.7" in plan["manual"] and "bmc_remediate_addressing" in plan["manual"]
+    ops, manual = ep.plan_addressing(nic, "/nic", ["10.0.0.0/8"])
+    assert ops == [] and "203.0.113.7" in manual and "bmc_remediate_addressing" in manual
     target = {"address": "10.20.0.7", "prefix_length": 16, "gateway": "10.20.0.1"}
-    (op,) = ep.plan_addressing(nic, "/nic", ["10.0.0.0/8"], enabled=True, target=target)["operations"]
-    assert op["body"] == {"DHCPv4": {"DHCPEnabled": False},
+    (op,), manual = ep.plan_addressing(nic, "/nic", ["10.0.0.0/8"], enabled=True, target=target)
+    assert manual is None and op.body == {"DHCPv4": {"DHCPEnabled": False},
                           "IPv4StaticAddresses": [{"Address": "10.20.0.7", "SubnetMask": "255.255.0.0", "Gateway": "10.20.0.1"}]}
     with pytest.raises(ep.PlanRefused):
         ep.plan_addressing(nic, "/nic", ["10.0.0.0/8"], enabled=True, target=dict(target, gateway="203.0.113.1"))
     inside = {"IPv4Addresses": [{"Address": "10.1.1.1", "Gateway": "10.1.1.254"}]}
-    assert ep.plan_addressing(inside, "/nic", ["10.0.0.0/8"]) == {"operations": []}
+    assert ep.plan_addressing(inside, "/nic", ["10.0.0.0/8"]) == ([], None)
