@@ -33,6 +33,7 @@ STATES = ["merged", "replaced", "overridden", "deleted", "gathered", "rendered"]
 WRITE_SPEC = {
     "state": {"type": "str", "default": "merged", "choices": STATES},
     "unlock": {"type": "bool"},
+    "controls": {"type": "list", "elements": "str"},
     "results_dir": {"type": "path"},
 }
 REMEDIATION_DIR = "remediation"     # <results_dir>/remediation/<host>.json (audit records stay alone)
@@ -107,7 +108,7 @@ class WriteAction(ControllerAction):
         if args["state"] == "gathered":
             return {"changed": False, "gathered": before}
         try:
-            plan = self.plan(state, desired, ctx)
+            plan = self._selected(args, self.plan(state, desired, ctx))
             enforce.lock_state(plan, state)
         except enforce.PlanRefused as exc:
             return self._failed(ctx.host, "%s: %s (nothing was written)" % (ctx.host, exc), writes=0, before=before)
@@ -131,15 +132,23 @@ class WriteAction(ControllerAction):
             result.update(changed=bool(outcome["applied"]), failed=True, after=None)
             return self._finish(args, ctx, result, "failed")
         if outcome["status"] == "changed":
-            problems, state = self._verify(rf, plan, desired, ctx)
+            problems, state = self._verify(rf, args, plan, desired, ctx)
             result["after"] = self.config(state)
             if problems:
                 result.update(failed=True, msg="%s: verification failed: %s" % (ctx.host, "; ".join(problems)))
                 return self._finish(args, ctx, result, "failed")
         return self._finish(args, ctx, result, outcome["status"])
 
-    def _verify(self, rf, plan, desired, ctx):
-        return enforce.verify(rf, plan, lambda state: self.plan(state, desired, _Verifying(ctx)), self.SECTIONS)
+    @staticmethod
+    def _selected(args, plan):
+        """Only the operations of the selected controls (option controls)."""
+        if args["controls"] is not None:
+            plan.operations = [op for op in plan.operations if op.control in args["controls"]]
+        return plan
+
+    def _verify(self, rf, args, plan, desired, ctx):
+        return enforce.verify(rf, plan, lambda state: self._selected(args, self.plan(state, desired, _Verifying(ctx))),
+                              self.SECTIONS)
 
     def _probe(self, args):
         """True when `password` logs `username` in (a fresh session, logged out), False on 401."""
