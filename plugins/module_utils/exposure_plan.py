@@ -533,3 +533,49 @@ def sign_csr(csr_pem, ca_cert_pem, ca_key_pem, days, now=None):
     except x509.ExtensionNotFound:
         pass
     return builder.sign(ca_key, hashes.SHA256()).public_bytes(serialization.Encoding.PEM).decode()
+
+
+# -- the state in the shape of the actions' `config` (before / after / gathered) ---------------
+
+def exposure_config(raw, generation):
+    """What the BMC exposes, read from the raw bodies with the audit's own fact builders (so a
+    simulated plan shows its `after` the way the audit will see it). A section the BMC does not
+    have is left out."""
+    from ansible_collections.bmclock.supermicro.plugins.module_utils import gather
+
+    def res(key, optional=False):
+        value = raw.get(key)
+        if value is None and not optional:
+            raise KeyError(key)
+        return value
+    facts = {}
+    for name in SECTIONS:
+        try:
+            facts[name] = gather.SECTIONS[name](res, root={}, generation=generation)
+        except (KeyError, TypeError, AttributeError, ValueError):
+            continue
+    pick = lambda name, *keys: {k: facts[name].get(k) for k in keys} if name in facts else None
+    config = {
+        "services_enabled": (facts.get("services") or {}).get("enabled"),
+        "snmp": pick("snmp", "enabled", "v2c_enabled", "v3_enabled", "community_strings"),
+        "ip_access_control": {"enabled": facts["ip_access_control"]["enabled"],
+                              "rules": ["%s %s" % (r["cidr"], r["policy"]) for r in facts["ip_access_control"]["rules"]]}
+        if "ip_access_control" in facts else None,
+        "ntp": pick("ntp", "enabled", "servers"),
+        "syslog": pick("syslog", "enabled", "servers", "port"),
+        "smtp": pick("smtp", "enabled", "servers"),
+        "event_destinations": [s["destination"] for s in facts["event_subscriptions"]["list"]] if "event_subscriptions" in facts else None,
+        "dns_servers": (facts.get("network") or {}).get("dns_servers"),
+        "addresses": (facts.get("network") or {}).get("addresses"),
+        "host_interface_enabled": (facts.get("host_interface") or {}).get("enabled"),
+        "kcs_privilege": (facts.get("kcs") or {}).get("privilege"),
+        "system_lockdown": (facts.get("lockdown") or {}).get("enabled"),
+    }
+    return {k: v for k, v in config.items() if v is not None}
+
+
+def certificate_config(body):
+    """The HTTPS certificate as the actions show it."""
+    body = body or {}
+    return {"fingerprint": body.get("Fingerprint"), "subject": (body.get("Subject") or {}).get("CommonName"),
+            "issuer": (body.get("Issuer") or {}).get("CommonName"), "valid_to": body.get("ValidNotAfter")}

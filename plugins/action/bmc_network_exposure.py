@@ -1,0 +1,119 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to bmclock.supermicro
+# Apache License 2.0 (see LICENSE)
+"""BMC network exposure: services, IP access control, outbound destinations, host channels
+(documentation: plugins/modules/bmc_network_exposure.py). Flow: plugin_utils/write_action.py;
+plan: module_utils/exposure_plan.py."""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+
+from ansible_collections.bmclock.supermicro.plugins.module_utils import enforce, exposure_plan, gather, supermicro
+from ansible_collections.bmclock.supermicro.plugins.plugin_utils.write_action import WriteAction
+
+_LIST = {"type": "list", "elements": "str", "default": []}
+# A control whose fix the egress control shares: selecting net-egress selects them too.
+_EGRESS = ("time-ntp", "log-syslog", "log-events")
+
+
+class ActionModule(WriteAction):
+    SECTIONS = exposure_plan.SECTIONS
+    STATES = ["merged", "overridden", "gathered", "rendered"]   # the config is a whole desired state: merged is overridden
+    ARGUMENT_SPEC = {
+        "config": {"type": "dict", "required": True, "options": {
+            "allowed_services": dict(_LIST, default=["https"]),
+            "management_networks": {"type": "list", "elements": "str", "required": True},
+            "ip_acl_extra_rules": {"type": "list", "elements": "dict", "default": [], "options": {
+                "address": {"type": "str", "required": True}, "prefix_length": {"type": "int", "default": 32},
+                "policy": {"type": "str", "default": "Accept", "choices": ["Accept", "Drop"]}}},
+            "controller_address": {"type": "str"},
+            "approved_ntp_servers": _LIST, "approved_syslog_servers": _LIST, "approved_smtp_servers": _LIST,
+            "approved_event_destinations": _LIST, "approved_snmp_destinations": _LIST, "approved_dns_servers": _LIST,
+            "syslog_port": {"type": "int", "default": 514},
+            "kcs_privilege": {"type": "str", "default": "Callback", "choices": ["Administrator", "Operator", "User", "Callback"]},
+            "system_lockdown": {"type": "bool", "default": True},
+            "remediate_addressing": {"type": "bool", "default": False},
+            "target_address": {"type": "dict", "options": {
+                "address": {"type": "str", "required": True}, "prefix_length": {"type": "int", "default": 24},
+                "gateway": {"type": "str"}}},
+        }},
+    }
+
+    def run(self, tmp=None, task_vars=None):
+        self._manual = {}
+        result = super().run(tmp, task_vars)
+        if self._manual:
+            result["manual"] = self._manual
+            summary = result.get("bmc_remediation")
+            if summary is not None:
+                summary["manual"] = self._manual
+        return result
+
+    def desired(self, args, task_vars):
+        """The validated config, with the controller's address as the BMC will see it (the source
+        address this controller uses toward the BMC unless the inventory says otherwise)."""
+        host, config = task_vars["inventory_hostname"], dict(args["config"])
+        unknown = sorted(set(config["allowed_services"]) - set(gather.SERVICES))
+        if unknown:
+            raise enforce.PlanRefused("%s: config.allowed_services: unknown service(s) %s (known: %s)"
+                                      % (host, ", ".join(unknown), ", ".join(gather.SERVICES)))
+        if "https" not in config["allowed_services"]:
+            raise enforce.PlanRefused("%s: config.allowed_services must keep https (Redfish itself runs over it)" % host)
+        try:
+            config["management_networks"] = [str(ipaddress.ip_network(n, strict=False)) for n in config["management_networks"]]
+            for rule in config["ip_acl_extra_rules"]:
+                ipaddress.ip_network("%s/%s" % (rule["address"], rule["prefix_length"]), strict=False)
+            if config["target_address"]:
+                ipaddress.ip_address(config["target_address"]["address"])
+            config["controller_address"] = str(ipaddress.ip_address(config["controller_address"] or _source_address(args)))
+        except (ValueError, OSError) as exc:
+            raise enforce.PlanRefused("%s: config: %s" % (host, exc)) from None
+        if not config["management_networks"]:
+            raise enforce.PlanRefused("%s: config.management_networks is empty: the IP access control would accept nobody" % host)
+        return config
+
+    def plan(self, state, desired, ctx):
+        layout = supermicro.layout((state.facts.get("identity") or {}).get("generation"))
+        operations, self._manual = exposure_plan.plan_exposure(state.raw, state.paths, layout, desired)
+        acl = [op for op in operations if op.control == "net-ip-acl"]
+        if acl and not getattr(ctx, "verifying", False):
+            # New IP access rules are proven by a fresh connection before the run relies on them;
+            # when it fails, the rules read are restored over the still-open session.
+            acl[-1].check = lambda: self._fresh_connection()
+            acl[-1].description += " (then proven by a fresh connection)"
+            acl[-1].rollback = exposure_plan.restore_rules(state.raw.get("ip_access_control") or {},
+                                                           state.raw.get("ip_filter_rules") or [], state.paths["ip_access_control"])
+        return enforce.Plan(ctx.host, operations)
+
+    def config(self, state):
+        return exposure_plan.exposure_config(state.raw, (state.facts.get("identity") or {}).get("generation"))
+
+    def render(self, desired):
+        return desired
+
+    @staticmethod
+    def _selected(args, plan):
+        if args["controls"] is not None and "net-egress" in args["controls"]:
+            args = dict(args, controls=list(args["controls"]) + list(_EGRESS))
+        return WriteAction._selected(args, plan)
+
+    def _fresh_connection(self):
+        """A new TLS connection and login, as the next run will make: raises when the BMC drops it."""
+        args = self._args
+        with self.redfish_client(dict(args, retries=0, timeout=min(args["timeout"], 10)), args["host"]) as rf:
+            rf.get("/redfish/v1/SessionService")
+
+    def connection_args(self, task_vars, argument_spec):
+        self._args = super().connection_args(task_vars, argument_spec)
+        return self._args
+
+
+def _source_address(args):
+    """The address this controller sends from toward the BMC (a UDP connect sends no packet)."""
+    family = socket.AF_INET6 if ":" in args["host"] else socket.AF_INET
+    address = socket.getaddrinfo(args["host"], args["port"], family, socket.SOCK_DGRAM)[0][4]
+    with socket.socket(family, socket.SOCK_DGRAM) as probe:
+        probe.connect(address)
+        return probe.getsockname()[0]

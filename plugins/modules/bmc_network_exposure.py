@@ -1,0 +1,165 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to bmclock.supermicro
+# Apache License 2.0 (see LICENSE)
+# The work is done by the action plugin of the same name (plugins/action/bmc_network_exposure.py), in the
+# controller; this file carries the documentation.
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+---
+module: bmc_network_exposure
+short_description: Close a Supermicro BMC to the network - services, IP access control, outbound destinations, host channels
+version_added: "0.2.0"
+description:
+  - Network services (NetworkProtocol) - every service not in O(config.allowed_services) off, the
+    allowed ones on; SNMP, where allowed, v3 only (v1/v2c communities removed). Only the fields that
+    differ are sent (Supermicro refuses a service set to its current state); a service another needs
+    (IPMI under virtual media) is switched on first and off last.
+  - IP access control (Supermicro OEM) - exactly O(config.management_networks) (Accept) plus
+    O(config.ip_acl_extra_rules), unmanaged rules removed, the service on. Rules are added before others
+    are removed. A plan whose rules would not accept O(config.controller_address) is refused before any
+    write; after the rules are applied a fresh connection must get in, else the rules read before are
+    restored over the still-open session and the task fails saying so.
+  - Outbound destinations - NTP (NetworkProtocol and the OEM NTP resource), syslog, SMTP, DNS and event
+    subscriptions point only at the approved hosts; an empty approved list turns the feature off. A
+    subscription to a host that is not approved is deleted (new subscriptions are not created). NTP and
+    syslog changes answer 202 and their tasks are awaited.
+  - Host channels (X12/X13) - KCS privilege to O(config.kcs_privilege), the Redfish host interface off,
+    System Lockdown on after every other write.
+  - Addressing - a BMC address or gateway outside the management networks is reported as a manual step
+    (RV(manual)); only with O(config.remediate_addressing) and O(config.target_address) is a static address
+    written.
+options:
+  config:
+    description: The desired exposure (the bmc_exposure role builds it from the baseline variables).
+    type: dict
+    required: true
+    suboptions:
+      allowed_services:
+        description: Services that may be on (http, https, ipmi, ssh, snmp, virtual_media, kvm, ssdp, telnet); https is required.
+        type: list
+        elements: str
+        default: [https]
+      management_networks:
+        description: The management networks (CIDR); each becomes an Accept rule.
+        type: list
+        elements: str
+        required: true
+      ip_acl_extra_rules:
+        description: Rules the baseline adds after the management networks.
+        type: list
+        elements: dict
+        default: []
+        suboptions:
+          address: {description: Network address., type: str, required: true}
+          prefix_length: {description: Prefix length., type: int, default: 32}
+          policy: {description: Accept or Drop., type: str, default: Accept, choices: [Accept, Drop]}
+      controller_address:
+        description:
+          - The controller's address as the BMC sees it (behind NAT, the translated one). Defaults to the
+            source address this controller uses toward the BMC.
+        type: str
+      approved_ntp_servers: {description: Approved NTP servers; empty turns NTP off., type: list, elements: str, default: []}
+      approved_syslog_servers: {description: Approved syslog collectors; empty turns remote syslog off., type: list, elements: str, default: []}
+      approved_smtp_servers: {description: Approved SMTP relays; empty turns SMTP off., type: list, elements: str, default: []}
+      approved_event_destinations: {description: Approved Redfish event receivers (hosts)., type: list, elements: str, default: []}
+      approved_snmp_destinations: {description: Approved SNMP trap receivers (hosts)., type: list, elements: str, default: []}
+      approved_dns_servers: {description: Approved DNS servers., type: list, elements: str, default: []}
+      syslog_port: {description: Port of the syslog collector., type: int, default: 514}
+      kcs_privilege:
+        description: In-band IPMI (KCS) privilege.
+        type: str
+        default: Callback
+        choices: [Administrator, Operator, User, Callback]
+      system_lockdown: {description: Switch System Lockdown on at the end when it is off., type: bool, default: true}
+      remediate_addressing: {description: Write O(config.target_address) when the address is outside the management networks., type: bool, default: false}
+      target_address:
+        description: The static address for this BMC (with O(config.remediate_addressing)).
+        type: dict
+        suboptions:
+          address: {description: IPv4 address., type: str, required: true}
+          prefix_length: {description: Prefix length., type: int, default: 24}
+          gateway: {description: Gateway inside the management networks., type: str}
+extends_documentation_fragment:
+  - bmclock.supermicro.connection
+  - bmclock.supermicro.write
+notes:
+  - Supports O(state) V(merged) and V(overridden) (the same - the config is the whole desired state),
+    V(gathered) and V(rendered).
+  - Controls fixed - svc-ipmi-lan-off, svc-ssdp-off, svc-snmp, svc-http-off, svc-ssh-off, svc-vmedia-kvm,
+    net-ip-acl, net-egress, net-addressing (manual unless asked), host-hi-off, host-kcs-callback,
+    host-syslockdown, time-ntp, log-syslog, log-events. O(controls) with net-egress selects the NTP, syslog
+    and event subscription fixes too.
+  - The IP access control is judged by the BMC when a connection is opened; the proof therefore uses a new
+    connection, and the rollback the connection the run already has.
+seealso:
+  - module: bmclock.supermicro.bmc_certificate
+  - module: bmclock.supermicro.bmc_audit
+author:
+  - bmclock contributors
+"""
+
+EXAMPLES = r"""
+- name: Only HTTPS, management networks only, approved time and log servers, host channels closed
+  bmclock.supermicro.bmc_network_exposure:
+    username: "{{ bmc_username }}"
+    password: "{{ bmc_password }}"
+    ca_path: "{{ bmc_ca_path }}"
+    config:
+      allowed_services: [https]
+      management_networks: [10.0.0.0/8]
+      approved_ntp_servers: [ntp1.mgmt.example, ntp2.mgmt.example]
+      approved_syslog_servers: [10.10.0.50]
+      approved_dns_servers: [10.10.0.53]
+    unlock: true
+"""
+
+RETURN = r"""
+before:
+  description: What the BMC exposes as read (services on, IP access rules, destinations, host channels).
+  returned: when the BMC was read
+  type: dict
+after:
+  description: The same, read back after the writes, or as planned in check mode.
+  returned: when the BMC was read
+  type: dict
+plan:
+  description: The operations (method, path, body, control, changes with before/after per field, if_match),
+    the controls marked not licensed, and whether SysLockdown was on.
+  returned: when the BMC was read
+  type: dict
+applied:
+  description: The operations sent, in order (a rolled-back IP access change included).
+  returned: when writes were attempted
+  type: list
+  elements: dict
+manual:
+  description: Control id -> the exact manual step (net-addressing).
+  returned: when a fix needs a person
+  type: dict
+gathered:
+  description: The current state, for O(state=gathered).
+  returned: when O(state=gathered)
+  type: dict
+rendered:
+  description: The validated desired state, for O(state=rendered).
+  returned: when O(state=rendered)
+  type: dict
+bmc_remediation:
+  description: The run's summary (host, action, status, controls, changes, not_licensed, manual, msg), as
+    recorded under O(results_dir).
+  returned: when the BMC was read
+  type: dict
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+
+
+def main():
+    module = AnsibleModule(argument_spec={}, supports_check_mode=True)
+    module.fail_json(msg="bmclock.supermicro.bmc_network_exposure runs as an action plugin in the controller")
+
+
+if __name__ == "__main__":
+    main()
