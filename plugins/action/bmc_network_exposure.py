@@ -11,6 +11,7 @@ import ipaddress
 import socket
 
 from ansible_collections.bmclock.supermicro.plugins.module_utils import enforce, exposure_plan, gather, supermicro
+from ansible_collections.bmclock.supermicro.plugins.module_utils.redfish import RedfishError
 from ansible_collections.bmclock.supermicro.plugins.plugin_utils.write_action import WriteAction
 
 _LIST = {"type": "list", "elements": "str", "default": []}
@@ -102,8 +103,11 @@ class ActionModule(WriteAction):
     def _fresh_connection(self):
         """A new TLS connection and login, as the next run will make: raises when the BMC drops it."""
         args = self._args
-        with self.redfish_client(dict(args, retries=0, timeout=min(args["timeout"], 10)), args["host"]) as rf:
-            rf.get("/redfish/v1/SessionService")
+        try:
+            with self.redfish_client(dict(args, retries=0, timeout=min(args["timeout"], 10)), args["host"]) as rf:
+                rf.get("/redfish/v1/SessionService")
+        except RedfishError as exc:
+            raise ConnectionError("the new IP access rules lock the controller out: a fresh connection failed (%s)" % exc) from None
 
     def connection_args(self, task_vars, argument_spec):
         self._args = super().connection_args(task_vars, argument_spec)

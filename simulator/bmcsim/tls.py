@@ -44,9 +44,10 @@ def _write_private(path: Path, data: bytes) -> None:
 
 
 class CertificateAuthority:
-    """Loaded from `directory` when present (state dir), otherwise generated there."""
+    """Loaded from `directory` when present (state dir), otherwise generated there (tests make an
+    organisation's CA the same way, with another name)."""
 
-    def __init__(self, directory: Path):
+    def __init__(self, directory: Path, common_name: str = "bmcsim fleet CA"):
         self.dir = Path(directory)
         self.dir.mkdir(parents=True, exist_ok=True)
         self.cert_path = (self.dir / "ca.pem").resolve()
@@ -57,7 +58,9 @@ class CertificateAuthority:
             return
         self.key = ec.generate_private_key(ec.SECP256R1())
         now = dt.datetime.now(dt.timezone.utc)
-        self.cert = (x509.CertificateBuilder().subject_name(CA_SUBJECT).issuer_name(CA_SUBJECT)
+        subject = x509.Name([a if a.oid != NameOID.COMMON_NAME else x509.NameAttribute(NameOID.COMMON_NAME, common_name)
+                             for a in CA_SUBJECT])
+        self.cert = (x509.CertificateBuilder().subject_name(subject).issuer_name(subject)
                      .public_key(self.key.public_key()).serial_number(x509.random_serial_number())
                      .not_valid_before(now - dt.timedelta(days=1)).not_valid_after(now + dt.timedelta(days=3650))
                      .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
