@@ -249,3 +249,13 @@ def test_locked_again_when_a_write_in_between_fails(story, fleet, setup):
     (event,) = results(run, "Enforce the network exposure")
     assert "svc-ssh-off" in event["res"]["msg"] and "/redfish/v1/Managers/1/NetworkProtocol" in event["res"]["msg"]
     fleet.admin.reset("bmc-002")
+
+
+def test_no_password_or_private_key_anywhere(story, fleet, setup, pki):
+    org, _ = pki
+    key_line = (org.dir / "ca.key").read_text().splitlines()[1]
+    texts = [story[name][0].all_text() for name in ("check", "apply", "again", "check-again")]
+    texts += [p.read_text() for p in setup[2].rglob("*") if p.is_file()]
+    for text in texts:
+        assert fleet.password not in text and key_line not in text and "PRIVATE KEY" not in text
+    assert any("remediation" in str(p) for p in setup[2].rglob("*.json"))
