@@ -191,6 +191,7 @@ def main():
             result[way] = dict(figures[way])
             if "ours" in figures:
                 result[way]["ratio_to_ours"] = round(figures[way]["wall_s"] / figures["ours"]["wall_s"], 1)
+    result["exposure_remediation"] = __import__("exposure").measure(args.hosts, args.latency_ms, args.forks)  # bench/exposure.py
     print(json.dumps(result))
 
 
