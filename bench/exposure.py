@@ -1,4 +1,4 @@
-"""Exposure remediation benchmark (called by bench/run.py, or alone):
+"""Exposure remediation benchmark (hooked into bench/run.py as the way `exposure`; also runs alone):
 
   compliant   a hardened fleet: remediate.yml forced over every exposure control (--tags) sends
               zero writes; controller CPU per host against the audit's on the same fleet
@@ -43,8 +43,9 @@ def reset(fleet):
         fleet.admin.reset_requests(bmc["name"])
 
 
-def measure(hosts=16, latency_ms=50, forks=50):
-    from run import timed    # bench/run.py: wall, CPU (children included), peak RSS of one command
+def measure(hosts=16, latency_ms=50, forks=50, timed=None):
+    if timed is None:
+        from run import timed    # noqa: E402  (bench/run.py's timer: the command and its children)
     out = ROOT / "bench" / "out" / "exposure"
     out.mkdir(parents=True, exist_ok=True)
     env = dict(os.environ, PATH="%s:%s" % (BIN, os.environ.get("PATH", "")), ANSIBLE_FORKS=str(forks), ANSIBLE_NOCOLOR="1")

@@ -8,7 +8,9 @@ On one simulated fleet (N BMCs, L ms per request), in one invocation:
            bench/out only; the project itself never needs it)
 
 Prints a table, then one JSON object on the last line. Usage:
-  python bench/run.py [--hosts 16] [--latency-ms 50] [--forks 50] [--ways ours,uri,cg]
+  python bench/run.py [--hosts 16] [--latency-ms 50] [--forks 50] [--ways ours,uri,cg,remediate,exposure]
+`remediate` adds bench/remediate.py's figures (its own fleets) under "remediate" in the JSON,
+`exposure` bench/exposure.py's under "exposure".
 The uri way costs about 0.4 s of controller CPU per task per host (a module process each), so the
 default fleet is small enough for the whole run to finish in a few minutes on 2 cores.
 """
@@ -31,6 +33,9 @@ sys.path.insert(0, str(ROOT / "playbooks" / "collections"))
 
 from ansible_collections.bmclock.supermicro.plugins.module_utils import gather, results, supermicro  # noqa: E402
 from bmcsim.testing import SimFleet  # noqa: E402
+
+import exposure  # noqa: E402  (bench/exposure.py)
+import remediate  # noqa: E402  (bench/remediate.py)
 
 
 def request_counts(fleet):
@@ -150,7 +155,7 @@ def main():
     parser.add_argument("--hosts", type=int, default=16)
     parser.add_argument("--latency-ms", type=int, default=50)
     parser.add_argument("--forks", type=int, default=50)
-    parser.add_argument("--ways", default="ours,uri,cg")
+    parser.add_argument("--ways", default="ours,uri,cg,remediate,exposure")
     args = parser.parse_args()
     ways = args.ways.split(",")
 
@@ -173,7 +178,7 @@ def main():
             "uri": [str(BIN / "ansible-playbook"), str(workdir / "uri.yml"), *inventory],
             "cg": [str(BIN / "ansible-playbook"), str(workdir / "cg.yml"), *inventory],
         }
-        for way in ways:
+        for way in [w for w in ways if w in commands]:
             reset_counts(fleet)
             wall, cpu, rss = timed(commands[way], env)
             counts = request_counts(fleet)
@@ -186,12 +191,15 @@ def main():
     if "ours" in figures:
         result["min_requests_per_host"] = minimum_requests(workdir / "reports")
         result.update(figures["ours"])
-    for way in ways:
+    for way in figures:
         if way != "ours":
             result[way] = dict(figures[way])
             if "ours" in figures:
                 result[way]["ratio_to_ours"] = round(figures[way]["wall_s"] / figures["ours"]["wall_s"], 1)
-    result["exposure_remediation"] = __import__("exposure").measure(args.hosts, args.latency_ms, args.forks)  # bench/exposure.py
+    if "remediate" in ways:   # bench/remediate.py: remediation on a compliant and a deviated fleet
+        result["remediate"] = remediate.measure(args.hosts, args.latency_ms, args.forks, figures.get("ours", {}).get("cpu_s_per_host"), timed)
+    if "exposure" in ways:    # bench/exposure.py: exposure remediation, compliant and with every exposure deviation
+        result["exposure"] = exposure.measure(args.hosts, args.latency_ms, args.forks, timed)
     print(json.dumps(result))
 
 

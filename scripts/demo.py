@@ -1,39 +1,81 @@
 """`make demo`: the main job end to end on a simulated fleet.
 
-Starts bmcsim (a dozen mixed X11/X12/X13 BMCs, some hardened, some not, one unreachable), runs
-the audit playbook against it exactly as ops would against real BMCs, shows the groups the next
-run can target, and stops the fleet.
+Starts bmcsim (a dozen mixed X11/X12/X13 BMCs, some hardened, some not, one unreachable; three
+of them also carry every access deviation), then tells the ops story exactly as against real
+BMCs: audit -> remediate --check --diff (the plan, nothing written) -> remediate (SysLockdown
+unlocked for the run and locked again) -> audit again, and shows the access controls passing.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 from bmcsim.testing import SimFleet  # starts the real bmcsim command, stops it by PID
 
+ACCESS = ("default_admin_enabled", "extra_admin", "operator_role_escalated", "session_timeout_long",
+          "weak_password_policy", "ldap_cleartext")
+
+
+def playbook(env, fleet, *args):
+    command = [str(BIN / "ansible-playbook"), *args, "-i", fleet.inventory_path, "-i", "inventory/"]
+    print("\n$ ansible-playbook %s -i <simulated fleet> -i inventory/\n" % " ".join(args), flush=True)
+    return subprocess.run(command, cwd=ROOT, env=env).returncode
+
+
+def access_statuses(fleet):
+    """{host: {control: status}} of the acct/sess controls, from the result files."""
+    statuses = {}
+    for bmc in fleet.bmcs:
+        path = ROOT / "reports" / ("%s.json" % bmc["name"])
+        record = json.loads(path.read_text())
+        statuses[bmc["name"]] = {r["id"]: r["status"] for r in record["results"] if r["id"].split("-")[0] in ("acct", "sess")}
+        if record["status"] == "unreachable":
+            statuses[bmc["name"]] = {"(the BMC)": "unreachable"}
+    return statuses
+
 
 def main():
     env = dict(os.environ, PATH="%s:%s" % (BIN, os.environ.get("PATH", "")), ANSIBLE_FORCE_COLOR="0")
+    started = time.monotonic()
     with SimFleet(count=12, profile="mixed", seed=2026, noncompliant=0.6, unreachable=1,
                   latency_ms="20-120", base_address="127.0.10.1") as fleet:
-        print("Simulated fleet: %d BMCs on %s..%s (X11/X12/X13), one of them unreachable"
-              % (len(fleet.bmcs), fleet.bmcs[0]["address"], fleet.bmcs[-1]["address"]), flush=True)
-        print("\n$ ansible-playbook playbooks/audit.yml -i <simulated fleet> -i inventory/\n", flush=True)
-        audit = subprocess.run([str(BIN / "ansible-playbook"), "playbooks/audit.yml",
-                                "-i", fleet.inventory_path, "-i", "inventory/"], cwd=ROOT, env=env)
+        reachable = [b for b in fleet.bmcs if b["reachable"]]
+        deviated = {}
+        for bmc in reachable:
+            if bmc["generation"] not in deviated:
+                fleet.admin.apply_deviations(bmc["name"], *[d for d in ACCESS if not (d == "ldap_cleartext" and bmc["generation"] == "x11")])
+                deviated[bmc["generation"]] = bmc["name"]
+        print("Simulated fleet: %d BMCs on %s..%s (X11/X12/X13), one of them unreachable; %s carry every access "
+              "deviation" % (len(fleet.bmcs), fleet.bmcs[0]["address"], fleet.bmcs[-1]["address"], ", ".join(deviated.values())),
+              flush=True)
+        codes = [playbook(env, fleet, "playbooks/audit.yml")]
+        print("\n# The plan first: what would change, before/after per host (secrets masked), nothing written.", flush=True)
+        codes.append(playbook(env, fleet, "playbooks/remediate.yml", "--check", "--diff", "--limit", ",".join(deviated.values()),
+                              "-e", "bmc_remediate_unlock=true"))
+        print("\n# Apply: SysLockdown unlocked for the run and locked again; the changed hosts are audited again.", flush=True)
+        codes.append(playbook(env, fleet, "playbooks/remediate.yml", "-e", "bmc_remediate_unlock=true"))
+        print("\n# The whole fleet once more.", flush=True)
+        codes.append(playbook(env, fleet, "playbooks/audit.yml"))
+        statuses = access_statuses(fleet)
     print("\nSimulated fleet stopped.")
-    print("\n$ ansible-inventory -i inventory/ --graph bmc_noncompliant   # what the next run can --limit to\n",
-          flush=True)
-    subprocess.run([str(BIN / "ansible-inventory"), "-i", "inventory/", "--graph", "bmc_noncompliant"],
-                   cwd=ROOT, env=env)
+    print("\nAccess controls (acct-*, sess-*) after remediation:")
+    for host, controls in statuses.items():
+        bad = {c: s for c, s in controls.items() if s not in ("pass", "notapplicable")}
+        print("  %-8s %s" % (host, "all passing" if not bad else ", ".join("%s %s" % kv for kv in sorted(bad.items()))))
+    print("\n$ ansible-inventory -i inventory/ --graph bmc_noncompliant   # what the next run can --limit to\n", flush=True)
+    subprocess.run([str(BIN / "ansible-inventory"), "-i", "inventory/", "--graph", "bmc_noncompliant"], cwd=ROOT, env=env)
     print("\nPer-host results: %s/reports/<host>.json (the previous run is kept for drift)." % ROOT)
+    print("Remediation records: %s/reports/remediation/<host>.json" % ROOT)
     print("Fleet reports:    %s/reports/fleet/ (report.html, junit.xml, report.json, summary.md)" % ROOT)
-    return audit.returncode
+    print("Demo took %.0f s." % (time.monotonic() - started))
+    return max(codes)
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ plan: module_utils/exposure_plan.py (plan_certificate)."""
 from __future__ import annotations
 
 import datetime
+import types
 
 from ansible.errors import AnsibleError
 
@@ -93,7 +94,7 @@ class ActionModule(WriteAction):
         layout = supermicro.layout((state.facts.get("identity") or {}).get("generation"))
         operations, self._manual = exposure_plan.plan_certificate(state.body("certificate") or {}, layout,
                                                                   desired["min_days_remaining"], desired["source"])
-        for op in operations:
+        for op in operations if not getattr(ctx, "verifying", False) else ():
             # The run relies on the new certificate only once a fresh TLS connection verifies it against
             # the organisation's CA. There is no rollback: the old key never leaves the BMC.
             op.check = lambda: self._fresh_connection(desired["trust_path"])
@@ -114,12 +115,13 @@ class ActionModule(WriteAction):
         with self.redfish_client(dict(args, ca_path=trust_path, validate_certs=True, retries=0), args["host"]) as rf:
             rf.get("/redfish/v1/SessionService")
 
-    def _verify(self, rf, args, plan, desired, ctx):
-        """Read back over a connection that trusts the organisation's CA: the BMC serves the new
-        certificate now, which the CA the run started with may not have signed."""
+    def _verify(self, rf, args, state, plan, desired, ctx):
+        """Read the certificate back over a new connection that trusts only the organisation's CA
+        (the BMC serves the new certificate now), and plan again: nothing may be left."""
         with self.redfish_client(dict(args, ca_path=desired["trust_path"], validate_certs=True), args["host"]) as fresh:
-            return super()._verify(fresh, args, plan, desired, ctx)
-
+            after = enforce.read(fresh, self.SECTIONS, gates=False)
+        again = self._selected(args, self.plan(after, desired, types.SimpleNamespace(host=ctx.host, verifying=True)))
+        return ["%s: %s" % (op.path, op.description) + " is still planned after the write" for op in again.operations], after
 
 def _load_pair(host, config, cert_option, key_option, cert_pem, key_pem):
     """The certificate of a certificate/key pair read from files, after checking that the key is

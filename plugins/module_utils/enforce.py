@@ -348,11 +348,38 @@ def _merged(body, patch):
     return out
 
 
-def verify(client, plan, replan, sections):
-    """Reads the concern's sections again and plans again: whatever is still planned (password
-    changes aside: a password cannot be read back) did not stick. (problems, the new State)."""
-    state = read(client, sections, gates=False)
-    again = replan(state)
+def verify(client, state, plan, replan):
+    """Reads back what the plan wrote and plans again: whatever is still planned (password
+    changes aside: a password cannot be read back) did not stick. Only the written paths are
+    read (a collection that gained or lost a member: the collection and its members).
+    Returns (problems, the State after)."""
+    raw = copy.deepcopy(state.raw)
+    written, membership = {}, set()
+    for op in plan.ordered():
+        written.setdefault(op.resource, set()).add(op.path)
+        if op.method in ("POST", "DELETE"):
+            membership.add(op.resource)
+    for resource, paths in written.items():
+        current = raw.get(resource)
+        collection = state.paths.get(resource)
+        if isinstance(current, list) and (collection in paths or resource in membership):   # membership changed
+            listed = client.get(collection).get("Members") or []
+            members = client.get_many(m["@odata.id"] for m in listed if isinstance(m, dict) and m.get("@odata.id"))
+            raw[resource] = [_body(b) for b in members.values()]
+            continue
+        fresh = client.get_many(paths)
+        if isinstance(current, list):
+            raw[resource] = [_body(fresh[m.get("@odata.id")]) if m.get("@odata.id") in fresh else m for m in current]
+        else:
+            raw[resource] = _body(fresh[state.paths[resource]])
+    after = State(state.facts, raw, state.paths)
+    again = replan(after)
     problems = ["%s %s: %s still differs after the write" % (op.method, op.path, ", ".join(c["field"] for c in op.changes))
                 for op in again.operations if not op.secret_only]
-    return problems, state
+    return problems, after
+
+
+def _body(answer):
+    if isinstance(answer, RedfishError):
+        raise answer
+    return answer

@@ -126,14 +126,14 @@ class WriteAction(ControllerAction):
         outcome = enforce.apply(rf, plan, unlock=args["unlock"], prove=self._prover(args))
         result.update(applied=outcome["applied"], msg="%s: %s" % (ctx.host, outcome["msg"]))
         if outcome["status"] == "locked":
-            result.update(changed=False, after=before, locked=True)
+            result.update(changed=False, after=before, locked=True, warnings=[result["msg"]])
             return self._finish(args, ctx, result, "locked")
         if outcome["status"] == "failed":
             result.update(changed=bool(outcome["applied"]), failed=True, after=None)
             return self._finish(args, ctx, result, "failed")
         if outcome["status"] == "changed":
-            problems, state = self._verify(rf, args, plan, desired, ctx)
-            result["after"] = self.config(state)
+            problems, after = self._verify(rf, args, state, plan, desired, ctx)
+            result["after"] = self.config(after)
             if problems:
                 result.update(failed=True, msg="%s: verification failed: %s" % (ctx.host, "; ".join(problems)))
                 return self._finish(args, ctx, result, "failed")
@@ -146,9 +146,8 @@ class WriteAction(ControllerAction):
             plan.operations = [op for op in plan.operations if op.control in args["controls"]]
         return plan
 
-    def _verify(self, rf, args, plan, desired, ctx):
-        return enforce.verify(rf, plan, lambda state: self._selected(args, self.plan(state, desired, _Verifying(ctx))),
-                              self.SECTIONS)
+    def _verify(self, rf, args, state, plan, desired, ctx):
+        return enforce.verify(rf, state, plan, lambda after: self._selected(args, self.plan(after, desired, _Verifying(ctx))))
 
     def _probe(self, args):
         """True when `password` logs `username` in (a fresh session, logged out), False on 401."""
@@ -180,6 +179,7 @@ class WriteAction(ControllerAction):
             "at": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
             "check_mode": bool(self._play_context.check_mode),
             "controls": sorted({op["control"] for op in result["plan"]["operations"]}),
+            "operations": [{k: op[k] for k in ("method", "path", "control")} for op in result["plan"]["operations"]],
             "changes": [c for op in result.get("applied") or result["plan"]["operations"] for c in _labelled(op)],
             "not_licensed": result.get("not_licensed") or {},
             "msg": result.get("msg"),

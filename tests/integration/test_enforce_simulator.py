@@ -76,11 +76,12 @@ def test_unlock_apply_lock_verify_then_nothing_left(fleet):
     fleet.admin.apply_deviations(bmc["name"], *ACCESS_DEVIATIONS)
     fleet.admin.reset_requests(bmc["name"])
     with client(fleet, bmc) as rf:
+        state = enforce.read(rf, ("accounts", "account_policy"))
         plan, wanted = accounts_plan(fleet, bmc, rf)
         outcome = enforce.apply(rf, plan, unlock=True)
-        problems, state = enforce.verify(rf, plan, lambda s: access.plan_accounts("bmc", s.raw, wanted, Ctx(fleet, None)),
-                                         ("accounts",))
+        problems, after = enforce.verify(rf, state, plan, lambda s: access.plan_accounts("bmc", s.raw, wanted, Ctx(fleet, None)))
     assert outcome["status"] == "changed" and problems == []
+    assert {a["username"]: a["enabled"] for a in access.accounts_config(after.raw)}["temp_admin"] is False
     sent = writes(fleet, bmc)
     assert sent[0] == ("PATCH", LOCK, 200) and sent[-1] == ("PATCH", LOCK, 200)
     assert sorted(p for _, p, _ in sent[1:-1]) == ["/redfish/v1/AccountService/Accounts/%s" % i for i in ("2", "4", "5")]
