@@ -259,3 +259,4 @@ def test_no_password_or_private_key_anywhere(story, fleet, setup, pki):
     for text in texts:
         assert fleet.password not in text and key_line not in text and "PRIVATE KEY" not in text
     assert any("remediation" in str(p) for p in setup[2].rglob("*.json"))
+

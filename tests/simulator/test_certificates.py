@@ -196,3 +196,11 @@ def test_uploaded_certificate_survives_a_restart(tmp_path, org):
     with SimFleet(count=1, profile="x13", base_address="127.0.21.1", state_dir=state) as f:
         assert served(f, "bmc-001", cafile=str(org.cert_path)) == cert
         assert f.admin.get_resource("bmc-001", CERT)["Fingerprint"] == fingerprint(cert)
+
+
+def test_a_reset_after_the_default_cert_deviation_shows_the_served_leaf_again(sim, rf):
+    sim.admin.apply_deviations(X12, "default_cert")
+    assert sim.admin.get_resource(X12, CERT)["Issuer"]["CommonName"] == "IPMI"
+    sim.admin.reset(X12)
+    view = sim.admin.get_resource(X12, CERT)
+    assert view["Issuer"]["CommonName"] == "bmcsim fleet CA" and view["Fingerprint"] == fingerprint(served(sim, X12))
