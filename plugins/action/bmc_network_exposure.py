@@ -86,6 +86,16 @@ class ActionModule(WriteAction):
             acl[-1].description += " (then proven by a fresh connection)"
             acl[-1].rollback = exposure_plan.restore_rules(state.raw.get("ip_access_control") or {},
                                                            state.raw.get("ip_filter_rules") or [], state.paths["ip_access_control"])
+        move = [op for op in operations if op.control == "net-addressing"]
+        if move and not getattr(ctx, "verifying", False):
+            # The new address must answer a fresh login before the run relies on it; otherwise the
+            # addressing read before is written back over the session the run still has.
+            nic = state.raw.get("ethernet") or {}
+            previous = {"DHCPv4": {"DHCPEnabled": True}} if (nic.get("DHCPv4") or {}).get("DHCPEnabled") else \
+                {"IPv4StaticAddresses": [{k: a.get(k) for k in ("Address", "SubnetMask", "Gateway")} for a in nic.get("IPv4StaticAddresses") or []]}
+            move[0].check = lambda: self._fresh_connection(host=desired["target_address"]["address"])
+            move[0].rollback = exposure_plan.operation("PATCH", move[0].path, previous, {}, "net-addressing", "ethernet",
+                                                       description="the previous addressing was written back")
         return enforce.Plan(ctx.host, operations)
 
     def config(self, state):
@@ -100,14 +110,16 @@ class ActionModule(WriteAction):
             args = dict(args, controls=list(args["controls"]) + list(_EGRESS))
         return WriteAction._selected(args, plan)
 
-    def _fresh_connection(self):
-        """A new TLS connection and login, as the next run will make: raises when the BMC drops it."""
-        args = self._args
+    def _fresh_connection(self, host=None):
+        """A new TLS connection and login, as the next run will make (to `host`, the BMC's new
+        address, when it moves): raises when nothing answers or the BMC drops it."""
+        args = dict(self._args, retries=0, timeout=min(self._args["timeout"], 10), host=host or self._args["host"])
+        what = "the new address %s does not answer" % host if host else "the new IP access rules lock the controller out"
         try:
-            with self.redfish_client(dict(args, retries=0, timeout=min(args["timeout"], 10)), args["host"]) as rf:
+            with self.redfish_client(args, self._args["host"]) as rf:
                 rf.get("/redfish/v1/SessionService")
         except RedfishError as exc:
-            raise ConnectionError("the new IP access rules lock the controller out: a fresh connection failed (%s)" % exc) from None
+            raise ConnectionError("%s: a fresh connection failed (%s)" % (what, exc)) from None
 
     def connection_args(self, task_vars, argument_spec):
         self._args = super().connection_args(task_vars, argument_spec)

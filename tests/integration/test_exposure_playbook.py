@@ -260,3 +260,22 @@ def test_no_password_or_private_key_anywhere(story, fleet, setup, pki):
         assert fleet.password not in text and key_line not in text and "PRIVATE KEY" not in text
     assert any("remediation" in str(p) for p in setup[2].rglob("*.json"))
 
+
+
+def test_a_new_address_that_does_not_answer_is_written_back(story, fleet, setup):
+    """bmc_remediate_addressing: the static address is written, a fresh login on it must work; the
+    simulator's listener does not move, so the proof fails and the previous addressing (DHCP) is
+    written back over the open session."""
+    fleet.admin.reset("bmc-001")
+    fleet.admin.apply_deviations("bmc-001", "gateway_outside")
+    run_step(fleet, setup, "move-audit", "playbooks/audit.yml", cmdline="--limit bmc-001")
+    run, sent = run_step(fleet, setup, "move", cmdline="--limit bmc-001 --tags net-addressing", bmc_remediate_addressing=True,
+                         bmc_target_address={"address": "127.0.99.7", "prefix_length": 8, "gateway": "127.0.0.254"})
+    assert run.status == "failed"
+    (event,) = results(run, "Enforce the network exposure")
+    msg = event["res"]["msg"]
+    assert "the new address 127.0.99.7 does not answer" in msg and "the previous addressing was written back" in msg, msg
+    nic = "/redfish/v1/Managers/1/EthernetInterfaces/1"
+    assert [(m, p) for m, p, _ in sent["bmc-001"]] == [("PATCH", LOCK), ("PATCH", nic), ("PATCH", nic), ("PATCH", LOCK)]
+    assert fleet.admin.get_resource("bmc-001", nic)["DHCPv4"]["DHCPEnabled"] is True
+    fleet.admin.reset("bmc-001")
