@@ -32,6 +32,7 @@ class ActionModule(WriteAction):
             "controller_address": {"type": "str"},
             "approved_ntp_servers": _LIST, "approved_syslog_servers": _LIST, "approved_smtp_servers": _LIST,
             "approved_event_destinations": _LIST, "approved_snmp_destinations": _LIST, "approved_dns_servers": _LIST,
+            "approved_directory_servers": _LIST,
             "syslog_port": {"type": "int", "default": 514},
             "kcs_privilege": {"type": "str", "default": "Callback", "choices": ["Administrator", "Operator", "User", "Callback"]},
             "system_lockdown": {"type": "bool", "default": True},

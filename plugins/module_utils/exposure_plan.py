@@ -53,7 +53,7 @@ HTTPS_CERTIFICATE = R + "/Managers/1/NetworkProtocol/HTTPS/Certificates/1"
 
 # The resources (gather's keys, supermicro.RESOURCE_PATHS) the exposure plan reads, by fact section.
 SECTIONS = ("services", "snmp", "ip_access_control", "host_interface", "kcs", "lockdown", "ntp", "syslog", "smtp",
-            "event_subscriptions", "network")
+            "event_subscriptions", "network", "directory", "radius")
 CONTROLS = ("svc-ipmi-lan-off", "svc-ssdp-off", "svc-snmp", "svc-http-off", "svc-ssh-off", "svc-vmedia-kvm", "net-ip-acl",
             "net-addressing", "net-egress", "host-hi-off", "host-kcs-callback", "host-syslockdown", "time-ntp", "log-syslog",
             "log-events")
@@ -221,6 +221,32 @@ def plan_subscriptions(subscriptions, approved_events, approved_snmp, controls=N
         if host and host not in (snmp if protocol.startswith("SNMP") else events):
             ops.append(operation("DELETE", sub["@odata.id"], None, {"Destination": sub.get("Destination"), "Protocol": protocol},
                                  "log-events", "subscriptions"))
+    return ops
+
+
+def plan_directory(account_service, path, radius, radius_path, approved, controls=None):
+    """Directory logins (LDAP, Active Directory, RADIUS) point only at approved servers: the others
+    are removed from the addresses; with no approved server the service is also switched off
+    (bmc_access decides whether an approved service is on and how it binds). Approved servers are
+    not added: an address needs a scheme and a port the baseline does not give."""
+    if not _wanted(controls, "net-egress"):
+        return []
+    approved_hosts = {destination(a) for a in approved}
+    ops = []
+    for key in ("LDAP", "ActiveDirectory"):
+        block = (account_service or {}).get(key)
+        if not isinstance(block, dict):
+            continue
+        current = block.get("ServiceAddresses") or []
+        kept = [a for a in current if destination(a) in approved_hosts]
+        settings = {"ServiceAddresses": kept} if len(kept) != len(_destinations(current)) else {}
+        ops += plan_switched(account_service, path, "ServiceEnabled", settings, bool(block.get("ServiceEnabled")) and bool(approved),
+                             "net-egress", "account_service", wrap=key)
+    if radius is not None:
+        server = radius.get("RadiusServer")
+        settings = {"RadiusServer": ""} if destination(server) and destination(server) not in approved_hosts else {}
+        ops += plan_switched(radius, radius_path, "RadiusEnabled", settings, bool(radius.get("RadiusEnabled")) and bool(approved),
+                             "net-egress", "radius")
     return ops
 
 
@@ -407,6 +433,8 @@ def plan_exposure(raw, paths, layout, desired, controls=None):
     else:
         ops += plan_smtp(get("event_service"), paths["event_service"], d["approved_smtp_servers"], controls=controls)
     ops += plan_subscriptions(get("subscriptions") or [], d["approved_event_destinations"], d["approved_snmp_destinations"], controls)
+    ops += plan_directory(get("account_service"), paths["account_service"], get("radius"), paths["radius"],
+                          d.get("approved_directory_servers") or [], controls)
     ops += plan_dns(get("ethernet"), paths["ethernet"], d["approved_dns_servers"], controls)
     ops += plan_ip_access_control(get("ip_access_control"), get("ip_filter_rules") or [], paths["ip_access_control"],
                                   d["management_networks"], d["controller_address"], d.get("ip_acl_extra_rules") or (), controls)
@@ -552,7 +580,7 @@ def exposure_config(raw, generation):
     for name in SECTIONS:
         try:
             facts[name] = gather.SECTIONS[name](res, root={}, generation=generation)
-        except (KeyError, TypeError, AttributeError, ValueError):
+        except Exception:   # noqa: BLE001 - a section this BMC does not have (X11 directory) or could not answer: left out
             continue
     pick = lambda name, *keys: {k: facts[name].get(k) for k in keys} if name in facts else None
     config = {
@@ -566,6 +594,8 @@ def exposure_config(raw, generation):
         "smtp": pick("smtp", "enabled", "servers"),
         "event_destinations": [s["destination"] for s in facts["event_subscriptions"]["list"]] if "event_subscriptions" in facts else None,
         "dns_servers": (facts.get("network") or {}).get("dns_servers"),
+        "directory_servers": sorted(set((facts.get("directory") or {}).get("servers") or []) | set((facts.get("radius") or {}).get("servers") or []))
+        if "directory" in facts or "radius" in facts else None,
         "addresses": (facts.get("network") or {}).get("addresses"),
         "host_interface_enabled": (facts.get("host_interface") or {}).get("enabled"),
         "kcs_privilege": (facts.get("kcs") or {}).get("privilege"),

@@ -21,8 +21,8 @@ description:
     are removed. A plan whose rules would not accept O(config.controller_address) is refused before any
     write; after the rules are applied a fresh connection must get in, else the rules read before are
     restored over the still-open session and the task fails saying so.
-  - Outbound destinations - NTP (NetworkProtocol and the OEM NTP resource), syslog, SMTP, DNS and event
-    subscriptions point only at the approved hosts; an empty approved list turns the feature off. A
+  - Outbound destinations - NTP (NetworkProtocol and the OEM NTP resource), syslog, SMTP, DNS, directory
+    servers (LDAP, Active Directory, RADIUS) and event subscriptions point only at the approved hosts; an empty approved list turns the feature off. A
     subscription to a host that is not approved is deleted (new subscriptions are not created). NTP and
     syslog changes answer 202 and their tasks are awaited.
   - Host channels (X12/X13) - KCS privilege to O(config.kcs_privilege), the Redfish host interface off,
@@ -66,6 +66,11 @@ options:
       approved_event_destinations: {description: Approved Redfish event receivers (hosts)., type: list, elements: str, default: []}
       approved_snmp_destinations: {description: Approved SNMP trap receivers (hosts)., type: list, elements: str, default: []}
       approved_dns_servers: {description: Approved DNS servers., type: list, elements: str, default: []}
+      approved_directory_servers:
+        description: Approved LDAP, Active Directory and RADIUS servers; others are removed, and with none the services are switched off.
+        type: list
+        elements: str
+        default: []
       syslog_port: {description: Port of the syslog collector., type: int, default: 514}
       kcs_privilege:
         description: In-band IPMI (KCS) privilege.

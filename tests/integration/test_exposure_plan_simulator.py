@@ -15,7 +15,8 @@ from bmcsim.testing import SimFleet
 
 ROOT = Path(__file__).resolve().parents[2]
 EXPOSURE = ("ipmi_on", "ssdp_on", "http_on", "ssh_on", "snmp_v2c", "vmedia_on", "kvm_on", "acl_off", "acl_allows_any",
-            "ntp_unapproved", "ntp_off", "syslog_off", "syslog_unapproved", "hi_on", "kcs_admin", "lockdown_off", "rogue_subscription")
+            "ntp_unapproved", "ntp_off", "syslog_off", "syslog_unapproved", "hi_on", "kcs_admin", "lockdown_off", "rogue_subscription",
+            "ldap_cleartext")
 CONTROLS = ("svc-ipmi-lan-off", "svc-ssdp-off", "svc-snmp", "svc-http-off", "svc-ssh-off", "svc-vmedia-kvm", "net-ip-acl",
             "net-egress", "host-hi-off", "host-kcs-callback", "host-syslockdown", "time-ntp", "log-syslog", "log-events")
 LOCK = "/redfish/v1/Managers/1/Oem/Supermicro/SysLockdown"
@@ -41,6 +42,7 @@ def desired(values, controller="127.0.0.1"):
             "approved_event_destinations": values["bmc_approved_event_destinations"],
             "approved_snmp_destinations": values["bmc_approved_snmp_destinations"],
             "approved_dns_servers": values["bmc_approved_dns_servers"], "kcs_privilege": values["bmc_kcs_privilege"],
+            "approved_directory_servers": values["bmc_approved_directory_servers"],
             "system_lockdown": values["bmc_system_lockdown"]}
 
 
@@ -66,7 +68,7 @@ def test_every_exposure_deviation_is_planned_applied_and_gone(fleet, baseline_va
     bmc = fleet.bmcs[index]
     name, layout = bmc["name"], bmc["generation"].upper()
     fleet.admin.reset(name)
-    applicable = [d for d in EXPOSURE if not (layout == "X11" and d in ("hi_on", "kcs_admin", "lockdown_off"))]
+    applicable = [d for d in EXPOSURE if not (layout == "X11" and d in ("hi_on", "kcs_admin", "lockdown_off", "ldap_cleartext"))]
     if layout != "X11":
         fleet.admin.patch_resource(name, LOCK, {"SysLockdownEnabled": False})   # the framework's unlock stands in here
     fleet.admin.apply_deviations(name, *applicable)
@@ -74,7 +76,8 @@ def test_every_exposure_deviation_is_planned_applied_and_gone(fleet, baseline_va
         raw, paths = read(rf, layout)
         ops, manual = exposure_plan.plan_exposure(raw, paths, layout, desired(baseline_vars))
         expected = set(CONTROLS) - ({"host-hi-off", "host-kcs-callback", "host-syslockdown"} if layout == "X11" else set())
-        assert {op.control for op in ops} == expected - {"net-egress"} and manual == {}     # egress: NTP, syslog, subscriptions
+        # egress: NTP, syslog and subscriptions under their own controls; the LDAP server (X12/X13) under net-egress
+        assert {op.control for op in ops} == expected - ({"net-egress"} if layout == "X11" else set()) and manual == {}
         fleet.admin.reset_requests(name)
         outcome = enforce.apply(rf, enforce.Plan(name, ops))
         assert outcome["status"] == "changed", outcome

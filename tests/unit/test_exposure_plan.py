@@ -154,6 +154,21 @@ def test_subscriptions_unapproved_removed_empty_slots_ignored(capture):
     assert bodies(ep.plan_subscriptions([ours], [], [])) == [("DELETE", ours["@odata.id"], None)]
 
 
+def test_directory_servers_not_approved_are_removed():
+    service = {"LDAP": {"ServiceEnabled": False, "ServiceAddresses": ["ldap://10.10.0.40:389"]},
+               "ActiveDirectory": {"ServiceEnabled": True, "ServiceAddresses": ["ldaps://ad1.mgmt.example:636", "ad.evil.example"]}}
+    radius = {"RadiusEnabled": True, "RadiusServer": "192.0.2.7"}
+    ops = ep.plan_directory(service, "/as", radius, "/radius", ["ad1.mgmt.example"])
+    assert bodies(ops) == [("PATCH", "/as", {"LDAP": {"ServiceAddresses": []}}),          # off: cleared, not switched on
+                           ("PATCH", "/as", {"ActiveDirectory": {"ServiceAddresses": ["ldaps://ad1.mgmt.example:636"]}}),
+                           ("PATCH", "/radius", {"RadiusServer": ""})]
+    assert all(op.control == "net-egress" for op in ops)
+    # none approved: cleared while on, then switched off
+    assert bodies(ep.plan_directory(service, "/as", None, "/radius", []))[1:] == [
+        ("PATCH", "/as", {"ActiveDirectory": {"ServiceAddresses": []}}), ("PATCH", "/as", {"ActiveDirectory": {"ServiceEnabled": False}})]
+    assert ep.plan_directory({"LDAP": {"ServiceEnabled": False, "ServiceAddresses": []}}, "/as", None, "/radius", []) == []
+
+
 def test_smtp_and_dns():
     event_service = {"SMTP": {"ServiceEnabled": True, "ServerAddress": "smtp.example.net"}, "@odata.etag": '"s"'}
     assert bodies(ep.plan_smtp(event_service, "/es", [])) == [
