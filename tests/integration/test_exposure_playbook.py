@@ -76,11 +76,12 @@ def setup(fleet, pki, tmp_path_factory):
     return tmp, inventory, results_dir, extravars
 
 
-def run_step(fleet, setup, name, playbook="playbooks/remediate.yml", cmdline=None, **extra):
+def run_step(fleet, setup, name, playbook="playbooks/remediate.yml", cmdline=None, drop=(), **extra):
     tmp, inventory, _, extravars = setup
     for bmc in fleet.bmcs:
         fleet.admin.reset_requests(bmc["name"])
-    run = playbook_run(tmp / name, playbook, inventory, extravars=dict(extravars, **extra), cmdline=cmdline)
+    extravars = {k: v for k, v in dict(extravars, **extra).items() if k not in drop}
+    run = playbook_run(tmp / name, playbook, inventory, extravars=extravars, cmdline=cmdline)
     return run, {b["name"]: writes(fleet, b["name"]) for b in fleet.bmcs}
 
 
@@ -279,3 +280,21 @@ def test_a_new_address_that_does_not_answer_is_written_back(story, fleet, setup)
     assert [(m, p) for m, p, _ in sent["bmc-001"]] == [("PATCH", LOCK), ("PATCH", nic), ("PATCH", nic), ("PATCH", LOCK)]
     assert fleet.admin.get_resource("bmc-001", nic)["DHCPv4"]["DHCPEnabled"] is True
     fleet.admin.reset("bmc-001")
+
+
+def test_bad_input_stops_before_any_bmc_is_contacted(story, fleet, setup, pki, tmp_path):
+    org, _ = pki
+    _, cert_pem, _ = org.issue(fleet.bmcs[0]["address"], "a")
+    _, _, other_key = org.issue(fleet.bmcs[0]["address"], "b")
+    (tmp_path / "bmc.crt").write_bytes(cert_pem)
+    (tmp_path / "bmc.key").write_bytes(other_key)
+    tls = {"bmc_tls_cert_path": str(tmp_path / "bmc.crt"), "bmc_tls_key_path": str(tmp_path / "bmc.key"),
+           "bmc_tls_trust_path": str(org.cert_path)}
+    run, sent = run_step(fleet, setup, "bad-pair", cmdline="--tags tls-cert-not-default",
+                         drop=("bmc_tls_ca_cert_path", "bmc_tls_ca_key_path"), **tls)
+    assert run.status == "failed" and "config.key_path %s is not the key of config.cert_path" % (tmp_path / "bmc.key") in run.stdout
+    assert sent == {b["name"]: [] for b in fleet.bmcs}
+    assert all(fleet.admin.requests(b["name"])["count"] == 0 for b in fleet.bmcs)       # not even a read
+    run, sent = run_step(fleet, setup, "bad-network", cmdline="--tags net-ip-acl", bmc_management_networks=["10.0.0.0/33"])
+    assert run.status == "failed" and "config" in run.stdout and "10.0.0.0/33" in run.stdout
+    assert all(fleet.admin.requests(b["name"])["count"] == 0 for b in fleet.bmcs)
