@@ -54,10 +54,6 @@ HTTPS_CERTIFICATE = R + "/Managers/1/NetworkProtocol/HTTPS/Certificates/1"
 # The resources (gather's keys, supermicro.RESOURCE_PATHS) the exposure plan reads, by fact section.
 SECTIONS = ("services", "snmp", "ip_access_control", "host_interface", "kcs", "lockdown", "ntp", "syslog", "smtp",
             "event_subscriptions", "network", "directory", "radius")
-CONTROLS = ("svc-ipmi-lan-off", "svc-ssdp-off", "svc-snmp", "svc-http-off", "svc-ssh-off", "svc-vmedia-kvm", "net-ip-acl",
-            "net-addressing", "net-egress", "host-hi-off", "host-kcs-callback", "host-syslockdown", "time-ntp", "log-syslog",
-            "log-events")
-
 
 def operation(method, path, body, before, control, resource, step="settings", description="", **extra):
     """An enforce.Operation. `before`: for a PATCH the current values of the fields in `body` (same
