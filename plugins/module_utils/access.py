@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 
 from ansible_collections.bmclock.supermicro.plugins.module_utils import supermicro
+from ansible_collections.bmclock.supermicro.plugins.module_utils.gather import destination
 from ansible_collections.bmclock.supermicro.plugins.module_utils.enforce import (
     MASK, Operation, Plan, PlanRefused, difference, dig)
 
@@ -153,15 +154,22 @@ def plan_accounts(host, raw, desired, ctx):
             plan.operations.append(Operation("PATCH", current["@odata.id"], body, control, "accounts", _named(name, changes),
                                              step=step, description="account %s: %s" % (name, ", ".join(body))))
         if entry.get("update_password") == "always":
-            plan.operations += _password(ctx, current, entry["password"], "acct-allowlist", lengths, threshold)
+            enabled = body.get("Enabled", current.get("Enabled"))
+            plan.operations += _password(ctx, current, entry["password"], "acct-allowlist", lengths, threshold, enabled,
+                                         newly_enabled=body.get("Enabled") is True)
 
     factory = next((a for a in members if str(a.get("Id")) == supermicro.FACTORY_ADMIN_ID), None)
     if factory is not None and factory.get("UserName") not in listed and desired["state"] != "deleted":
         listed.add(factory.get("UserName"))
         if desired["factory_admin"] == "disabled" and factory.get("Enabled"):
             plan.operations.append(_remove(factory, "disable", "acct-default-creds"))
-        elif desired["factory_admin"] == "rotated":
-            plan.operations += _password(ctx, factory, desired["factory_admin_password"], "acct-default-creds", lengths, threshold)
+        elif desired["factory_admin"] == "rotated":     # kept enabled, with the vault's password
+            if not factory.get("Enabled"):
+                plan.operations.append(Operation("PATCH", factory["@odata.id"], {"Enabled": True}, "acct-default-creds", "accounts",
+                                                 [{"field": "%s.Enabled" % factory["UserName"], "before": False, "after": True}],
+                                                 step="enable", description="enable account %s" % factory["UserName"]))
+            plan.operations += _password(ctx, factory, desired["factory_admin_password"], "acct-default-creds", lengths, threshold,
+                                         True, newly_enabled=not factory.get("Enabled"))
 
     if desired["purge"] != "keep":
         for account in members:
@@ -189,12 +197,16 @@ def _remove(account, how, control):
                      description="disable account %s" % name)
 
 
-def _password(ctx, account, password, control, lengths, threshold):
+def _password(ctx, account, password, control, lengths, threshold, enabled, newly_enabled=False):
     """A password change when needed. The connecting account's is compared with the password the
     run connected with (and proven after the change); another enabled account's is probed with
-    one fresh login, never when the lockout threshold would lock it out on that one failure."""
+    one fresh login, never when the lockout threshold would lock it out on that one failure. A
+    disabled account cannot log in, so nothing can tell its password: it is set when the account
+    is created or enabled, not on every run."""
     name = account["UserName"]
     _check_password(ctx.host, name, password, *lengths)
+    if not enabled:
+        return []
     if name == ctx.username:
         if ctx.is_current_password(password):
             return []
@@ -204,7 +216,7 @@ def _password(ctx, account, password, control, lengths, threshold):
                           changes=[{"field": "%s.Password" % name, "before": MASK, "after": MASK + " (new)"}], step="update",
                           description="new password for %s (the connecting account: proven by a fresh login)" % name,
                           proves=name, rollback=rollback)]
-    probe_safe = account.get("Enabled") and not account.get("Locked") and threshold != 1
+    probe_safe = not newly_enabled and not account.get("Locked") and threshold != 1
     if probe_safe and ctx.probe(name, password):
         return []
     return [Operation("PATCH", account["@odata.id"], {"Password": password}, control, "accounts", step="update",
@@ -285,6 +297,8 @@ def validate_policy(host, config, baseline=None):
         policy[key] = dict(entry)
     for problem in _beyond_bounds(policy, baseline or {}):
         raise PlanRefused("%s: %s" % (host, problem))
+    if any(entry.get("enabled") for key, entry in policy.items() if key in DIRECTORY_TLS):
+        policy["approved_servers"] = [str(h).lower() for h in (baseline or {}).get("bmc_approved_directory_servers") or []]
     return policy
 
 
@@ -332,7 +346,8 @@ def plan_policy(host, raw, desired, paths):
         entry, body = desired.get(key), raw.get(spec["resource"])
         if entry is None or not isinstance(body, dict) or dig(body, spec["enabled"]) is None:
             continue    # not configured, or not on this BMC (X11 has no directory logins)
-        if not entry["enabled"]:
+        unapproved = entry["enabled"] and set(directory_servers(key, body)) - set(desired.get("approved_servers") or [])
+        if not entry["enabled"] or unapproved:      # off unless approved: every server it binds to is approved
             _want(wanted, spec["resource"], spec["enabled"], False, "acct-directory-tls")
         elif dig(body, spec["enabled"]):
             path, value = spec["tls"][entry["tls"]]
@@ -348,6 +363,18 @@ def plan_policy(host, raw, desired, paths):
             plan.operations.append(Operation("PATCH", paths[resource], body, changes[0]["control"], resource, changes,
                                              step="settings", description="%s: %s" % (resource, ", ".join(c["field"] for c in changes))))
     return plan
+
+
+def directory_servers(key, body):
+    """The hosts a directory service binds to (gather.destination of its configured addresses)."""
+    if key == "radius":
+        addresses = [body.get("RadiusServer") or body.get("RadiusServerIP")]
+    else:
+        block = body.get("LDAP" if key == "ldap" else "ActiveDirectory") or {}
+        addresses = list(block.get("ServiceAddresses") or [])
+        if key == "active_directory":
+            addresses += dig(body, ("Oem", "Supermicro", "ActiveDirectory", "DynamicServerAddresses")) or []
+    return [h for h in map(destination, addresses) if h]
 
 
 def _want(wanted, resource, path, value, control):

@@ -71,6 +71,8 @@ class Operation:
                  "changes": self.changes, "description": self.description}
         if self.etag:
             shown["if_match"] = self.etag
+        if self.proves:
+            shown["proves"] = self.proves
         return shown
 
 

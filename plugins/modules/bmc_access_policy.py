@@ -16,6 +16,8 @@ description:
     length, the SessionService timeout, and turns LDAP, Active Directory and RADIUS logins off
     unless approved; approved LDAP and Active Directory logins are made TLS-only (StartTLS for LDAP,
     the ldaps prefix for Active Directory).
+  - A directory service counts as approved when O(config) enables it and every server it binds to is in
+    the host's C(bmc_approved_directory_servers); otherwise an enabled one is turned off.
   - One PATCH per resource with only the fields that differ (Supermicro refuses a value set to
     what it already is).
   - The targets are checked against the audit's bounds (C(bmc_password_policy),

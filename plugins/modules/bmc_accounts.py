@@ -139,6 +139,11 @@ rendered:
   returned: when O(state=rendered)
   type: list
   elements: dict
+connection_password_changed:
+  description: The password of the account the run connects with was changed and proven by a fresh
+    login; later tasks must connect with the new one (the role bmc_access switches C(bmc_password)).
+  returned: when writes were attempted
+  type: bool
 bmc_remediation:
   description: The run's summary (host, action, status planned, unchanged, changed, locked or failed;
     controls, changes, not_licensed, msg), as recorded under O(results_dir).

@@ -111,7 +111,7 @@ class WriteAction(ControllerAction):
             plan = self._selected(args, self.plan(state, desired, ctx))
             enforce.lock_state(plan, state)
         except enforce.PlanRefused as exc:
-            return self._failed(ctx.host, "%s: %s (nothing was written)" % (ctx.host, exc), writes=0, before=before)
+            return self._failed(ctx.host, "%s (nothing was written)" % exc, writes=0, before=before)
         enforce.gate(plan, state.facts)
         predicted = self.config(enforce.simulate(state, plan))
         result = {"changed": bool(plan.operations), "before": before, "after": predicted, "plan": plan.public(),
@@ -121,10 +121,15 @@ class WriteAction(ControllerAction):
                               "before_header": "%s (read)" % ctx.host, "after_header": "%s (planned)" % ctx.host}
         if self._play_context.check_mode:
             result["msg"] = "%s: %d change(s) planned (check mode: nothing written)" % (ctx.host, len(plan.operations))
+            if plan.locked and plan.operations and not args["unlock"]:
+                result["msg"] += "; SysLockdown is on: the run would leave it untouched without bmc_remediate_unlock"
             return self._finish(args, ctx, result, "planned")
 
         outcome = enforce.apply(rf, plan, unlock=args["unlock"], prove=self._prover(args))
         result.update(applied=outcome["applied"], msg="%s: %s" % (ctx.host, outcome["msg"]))
+        # The connecting account's new password works (proven): later tasks must connect with it.
+        result["connection_password_changed"] = outcome["status"] == "changed" and any(
+            op.get("proves") == ctx.username for op in outcome["applied"])
         if outcome["status"] == "locked":
             result.update(changed=False, after=before, locked=True, warnings=[result["msg"]])
             return self._finish(args, ctx, result, "locked")

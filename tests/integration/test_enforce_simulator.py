@@ -151,3 +151,22 @@ def test_connecting_account_password_change_proven(fleet):
         assert {a["username"]: a["password"] for a in fleet.admin.accounts(bmc["name"])}["ansible"] == new
     finally:
         fleet.admin.reset(bmc["name"])
+
+
+def test_approved_directory_made_tls_only_through_the_simulator(fleet):
+    bmc = fresh(fleet, "x13")
+    fleet.admin.apply_deviations(bmc["name"], "ldap_cleartext")
+    wanted = access.validate_policy("bmc", {"ldap": {"enabled": True, "tls": "start_tls"},
+                                            "active_directory": {"enabled": True, "tls": "ldaps"}},
+                                    {"bmc_approved_directory_servers": ["10.10.0.40"]})
+    sections = ("account_policy", "directory", "radius", "session")
+    with client(fleet, bmc) as rf:
+        state = enforce.read(rf, sections)
+        plan = access.plan_policy("bmc", state.raw, wanted, state.paths)
+        enforce.lock_state(plan, state)
+        outcome = enforce.apply(rf, plan, unlock=True)
+        problems, _ = enforce.verify(rf, state, plan, lambda s: access.plan_policy("bmc", s.raw, wanted, s.paths))
+        after = enforce.read(rf, sections, gates=False).facts["directory"]
+    assert outcome["status"] == "changed" and problems == []
+    assert [op.body for op in plan.operations] == [{"Oem": {"Supermicro": {"LDAP": {"StartTLSEnabled": True}}}}]  # AD is off: left off
+    assert after["ldap"]["enabled"] and after["ldap"]["tls"]

@@ -160,3 +160,45 @@ def test_refused_plans_and_locked_bmcs_write_nothing(fleet, tmp_path):
     locked = [b["name"] for b in fleet.bmcs if b["generation"] != "x11"]
     assert locked and all(writes(fleet, name) == [] for name in locked)
     assert "locked: SysLockdown is on" in run.stdout
+
+
+def test_rotating_the_automations_own_password_then_the_reaudit_uses_it(fleet, tmp_path):
+    """The fleet rotation's last step: the connecting account gets a new password (proven by a
+    fresh login), the rest of the run (policy, re-audit) connects with it, and it never shows."""
+    deviate(fleet)
+    new = "Rotated!Auto2026"
+    results_dir = tmp_path / "reports"
+    inventory = make_inventory(tmp_path, fleet.inventory_path, results_dir)
+    try:
+        run = playbook_run(tmp_path / "rotate", "playbooks/remediate.yml", inventory, cmdline="-vvv",
+                           extravars={"bmc_audit_results_dir": str(results_dir), "bmc_remediate_unlock": True,
+                                      "bmc_access_accounts": [{"username": fleet.username, "role": "Administrator", "password": new,
+                                                               "update_password": "always"},
+                                                              {"username": "monitor", "role": "ReadOnly"}]})
+        assert run.status == "successful"
+        for bmc in fleet.bmcs:
+            assert {a["username"]: a["password"] for a in fleet.admin.accounts(bmc["name"])}[fleet.username] == new
+            after = statuses(results_dir, bmc["name"])      # the re-audit logged in with the new password
+            assert {i: after[i] for i in ACCESS_CONTROLS if after[i] not in ("pass", "notapplicable")} == {}, bmc
+        assert new not in run.all_text() and fleet.password not in run.all_text()
+        assert new not in "".join(p.read_text() for p in results_dir.rglob("*") if p.is_file())
+    finally:
+        for bmc in fleet.bmcs:
+            fleet.admin.reset(bmc["name"])
+
+
+def test_fail_on_noncompliant_gates_after_the_reaudit(fleet, tmp_path):
+    """The access controls are fixed, but the LDAP server left configured on X12/X13 is still
+    outbound to an unapproved place (net-egress, another role's control): the gate fails the run
+    and names those hosts; without the gate the run succeeds."""
+    deviate(fleet)
+    results_dir = tmp_path / "reports"
+    inventory = make_inventory(tmp_path, fleet.inventory_path, results_dir)
+    extravars = {"bmc_audit_results_dir": str(results_dir), "bmc_remediate_unlock": True, "bmc_fail_on_noncompliant": True}
+    run = playbook_run(tmp_path / "gate", "playbooks/remediate.yml", inventory, extravars=extravars)
+    assert run.status == "failed" and "not compliant:" in run.stdout
+    named = run.stdout.split("not compliant:", 1)[1].splitlines()[0]
+    assert {b["name"] for b in fleet.bmcs if b["generation"] != "x11"} <= set(named.replace(",", " ").replace('"', " ").split())
+    for bmc in fleet.bmcs:
+        after = statuses(results_dir, bmc["name"])
+        assert {i: after[i] for i in ACCESS_CONTROLS if after[i] not in ("pass", "notapplicable")} == {}, bmc

@@ -173,3 +173,33 @@ def test_licence_gate_marks_the_control_not_licensed():
     plan = enforce.Plan("bmc1", [enforce.Operation("PATCH", "/x", {"SysLockdownEnabled": True}, "host-syslockdown", "lockdown")])
     enforce.gate(plan, {"licenses": {"supported": True, "installed": ["SFT-OOB-LIC"]}})
     assert plan.operations == [] and plan.not_licensed == {"host-syslockdown": "not licensed (needs SFT-DCMS-SINGLE)"}
+
+
+def test_factory_admin_rotated_is_enabled_with_the_vault_password_then_left_alone():
+    wanted = desired([{"username": "ansible"}], factory_admin="rotated", factory_admin_password="Label!Rotated42")
+    plan = access.plan_accounts("bmc1", raw(*FLEET), wanted, Ctx())
+    assert [(op.body, op.control) for op in plan.ordered()] == [
+        ({"Password": "Label!Rotated42"}, "acct-default-creds"), ({"Enabled": True}, "acct-default-creds")]
+    enabled = (member("2", "ADMIN"),) + FLEET[1:]
+    assert access.plan_accounts("bmc1", raw(*enabled), wanted, Ctx(probe=lambda u, p: True)).operations == []
+
+
+def test_disabled_accounts_get_no_password_change_on_every_run():
+    fleet = FLEET[:2] + (member("4", "monitor", "ReadOnly", enabled=False),)
+    config = [{"username": "ansible"}, {"username": "monitor", "enabled": False, "password": "Mon!Rotated2025",
+                                        "update_password": "always"}]
+    assert access.plan_accounts("bmc1", raw(*fleet), desired(config), Ctx()).operations == []
+
+
+def test_directory_logins_stay_on_only_when_approved_and_then_tls_only():
+    current = {"account_service": {"LDAP": {"ServiceEnabled": True, "ServiceAddresses": ["ldap://10.10.0.40:389"]},
+                                   "Oem": {"Supermicro": {"LDAP": {"StartTLSEnabled": False}}}}}
+    paths = supermicro.RESOURCE_PATHS["X13"]
+    approved = access.validate_policy("bmc1", {"ldap": {"enabled": True, "tls": "start_tls"}},
+                                      {"bmc_approved_directory_servers": ["10.10.0.40"]})
+    (op,) = access.plan_policy("bmc1", current, approved, paths).operations
+    assert op.body == {"Oem": {"Supermicro": {"LDAP": {"StartTLSEnabled": True}}}}
+    elsewhere = access.validate_policy("bmc1", {"ldap": {"enabled": True, "tls": "start_tls"}},
+                                       {"bmc_approved_directory_servers": ["10.10.0.41"]})
+    (op,) = access.plan_policy("bmc1", current, elsewhere, paths).operations
+    assert op.body == {"LDAP": {"ServiceEnabled": False}} and op.control == "acct-directory-tls"
