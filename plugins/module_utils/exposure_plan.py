@@ -55,6 +55,7 @@ HTTPS_CERTIFICATE = R + "/Managers/1/NetworkProtocol/HTTPS/Certificates/1"
 SECTIONS = ("services", "snmp", "ip_access_control", "host_interface", "kcs", "lockdown", "ntp", "syslog", "smtp",
             "event_subscriptions", "network", "directory", "radius")
 
+
 def operation(method, path, body, before, control, resource, step="settings", description="", **extra):
     """An enforce.Operation. `before`: for a PATCH the current values of the fields in `body` (same
     shape); for a POST or DELETE what the member is ({} when it is created)."""
