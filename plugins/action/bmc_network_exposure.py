@@ -33,6 +33,9 @@ class ActionModule(WriteAction):
             "approved_ntp_servers": _LIST, "approved_syslog_servers": _LIST, "approved_smtp_servers": _LIST,
             "approved_event_destinations": _LIST, "approved_snmp_destinations": _LIST, "approved_dns_servers": _LIST,
             "approved_directory_servers": _LIST,
+            "event_subscriptions": {"type": "list", "elements": "dict", "default": [], "options": {
+                "destination": {"type": "str", "required": True}, "protocol": {"type": "str", "default": "Redfish", "choices": ["Redfish", "SNMPv3"]},
+                "event_types": {"type": "list", "elements": "str", "default": []}}},
             "syslog_port": {"type": "int", "default": 514},
             "kcs_privilege": {"type": "str", "default": "Callback", "choices": ["Administrator", "Operator", "User", "Callback"]},
             "system_lockdown": {"type": "bool", "default": True},
@@ -72,6 +75,10 @@ class ActionModule(WriteAction):
             config["controller_address"] = str(ipaddress.ip_address(config["controller_address"] or _source_address(args)))
         except (ValueError, OSError) as exc:
             raise enforce.PlanRefused("%s: config: %s" % (host, exc)) from None
+        problems = exposure_plan.check_subscriptions(config["event_subscriptions"], config["approved_event_destinations"],
+                                                     config["approved_snmp_destinations"])
+        if problems:
+            raise enforce.PlanRefused("%s: config.%s" % (host, "; config.".join(problems)))
         if not config["management_networks"]:
             raise enforce.PlanRefused("%s: config.management_networks is empty: the IP access control would accept nobody" % host)
         return config

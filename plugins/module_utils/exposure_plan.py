@@ -204,21 +204,57 @@ def plan_smtp(body, path, approved, x11=False, controls=None):
                          "smtp" if x11 else "event_service", wrap)
 
 
-def plan_subscriptions(subscriptions, approved_events, approved_snmp, controls=None):
-    """Event subscriptions (16 fixed slots): every slot pointing at a host that is not approved is
-    emptied with DELETE (reference enforcement 3.9). A new subscription needs more than a host name
-    (protocol, event types, community or credentials), so approved ones are not created here."""
+def plan_subscriptions(subscriptions, approved_events, approved_snmp, controls=None, wanted=()):
+    """Event subscriptions (16 fixed slots, reference enforcement 3.9): every slot pointing at a host
+    that is not approved is emptied with DELETE; every `wanted` subscription ({destination,
+    protocol, event_types}: the baseline's bmc_event_subscriptions, each to an approved host) is
+    matched by Destination and set by PATCH of that slot, or of a free one (0.0.0.0 or emptied by
+    this plan) when none matches. Only the fields that differ are sent."""
     if not _wanted(controls, "log-events", "net-egress"):
         return []
     events, snmp = {destination(a) for a in approved_events}, {destination(a) for a in approved_snmp}
-    ops = []
+    ops, empty, emptied = [], [], []
     for sub in subscriptions:
         protocol = sub.get("Protocol") or ""
         host = None if protocol == "SMTP" else destination(sub.get("Destination"))
         if host and host not in (snmp if protocol.startswith("SNMP") else events):
             ops.append(operation("DELETE", sub["@odata.id"], None, {"Destination": sub.get("Destination"), "Protocol": protocol},
                                  "log-events", "subscriptions"))
+            emptied.append({"@odata.id": sub["@odata.id"], "Destination": "0.0.0.0"})   # what the DELETE leaves
+        elif not host and protocol != "SMTP":
+            empty.append(sub)
+    free = empty + emptied
+    for want in wanted:
+        slot = next((s for s in subscriptions if str(s.get("Destination") or "").lower() == want["destination"].lower()), None)
+        if slot is None:
+            if not free:
+                raise PlanRefused("no free event subscription slot (16) for %s" % want["destination"])
+            slot = free.pop(0)
+        body = {"Destination": want["destination"], "Protocol": want["protocol"], "Oem": {"Supermicro": {"EnableSubscription": True}}}
+        if want.get("event_types"):
+            body["EventTypes"] = list(want["event_types"])
+        before = {"Destination": slot.get("Destination"), "Protocol": slot.get("Protocol"), "EventTypes": slot.get("EventTypes"),
+                  "Oem": {"Supermicro": {"EnableSubscription": ((slot.get("Oem") or {}).get("Supermicro") or {}).get("EnableSubscription")}}}
+        body = difference(before, body)[0]
+        if body:
+            ops.append(operation("PATCH", slot["@odata.id"], body, before, "log-events", "subscriptions", step="create"))
     return ops
+
+
+def check_subscriptions(wanted, approved_events, approved_snmp):
+    """Problems of bmc_event_subscriptions: each names an approved receiver (Redfish:
+    bmc_approved_event_destinations, SNMP traps: bmc_approved_snmp_destinations), once."""
+    problems, seen = [], set()
+    for i, want in enumerate(wanted):
+        snmp = want["protocol"].startswith("SNMP")
+        host, approved = destination(want["destination"]), approved_snmp if snmp else approved_events
+        if host not in {destination(a) for a in approved}:
+            problems.append("event_subscriptions[%d].destination: %s is not in %s" % (
+                i, want["destination"], "approved_snmp_destinations" if snmp else "approved_event_destinations"))
+        if want["destination"].lower() in seen:
+            problems.append("event_subscriptions[%d].destination: %s is listed twice" % (i, want["destination"]))
+        seen.add(want["destination"].lower())
+    return problems
 
 
 def plan_directory(account_service, path, radius, radius_path, approved, controls=None):
@@ -429,7 +465,8 @@ def plan_exposure(raw, paths, layout, desired, controls=None):
         ops += plan_smtp(get("smtp"), paths["smtp"], d["approved_smtp_servers"], x11=True, controls=controls)
     else:
         ops += plan_smtp(get("event_service"), paths["event_service"], d["approved_smtp_servers"], controls=controls)
-    ops += plan_subscriptions(get("subscriptions") or [], d["approved_event_destinations"], d["approved_snmp_destinations"], controls)
+    ops += plan_subscriptions(get("subscriptions") or [], d["approved_event_destinations"], d["approved_snmp_destinations"], controls,
+                              d.get("event_subscriptions") or ())
     ops += plan_directory(get("account_service"), paths["account_service"], get("radius"), paths["radius"],
                           d.get("approved_directory_servers") or [], controls)
     ops += plan_dns(get("ethernet"), paths["ethernet"], d["approved_dns_servers"], controls)

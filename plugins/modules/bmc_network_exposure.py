@@ -71,6 +71,18 @@ options:
         type: list
         elements: str
         default: []
+      event_subscriptions:
+        description:
+          - Event subscriptions the BMC must hold (one of its 16 slots each, matched by O(config.event_subscriptions[].destination),
+            set by PATCH of that slot or of a free one). Each destination's host must be in O(config.approved_event_destinations)
+            (Redfish) or O(config.approved_snmp_destinations) (SNMPv3).
+        type: list
+        elements: dict
+        default: []
+        suboptions:
+          destination: {description: The receiver (Redfish, an https URL; SNMPv3, a host)., type: str, required: true}
+          protocol: {description: Redfish or SNMPv3., type: str, default: Redfish, choices: [Redfish, SNMPv3]}
+          event_types: {description: EventTypes to send (the BMC's default when empty)., type: list, elements: str, default: []}
       syslog_port: {description: Port of the syslog collector., type: int, default: 514}
       kcs_privilege:
         description: In-band IPMI (KCS) privilege.

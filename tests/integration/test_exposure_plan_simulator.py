@@ -102,3 +102,34 @@ def test_acl_plan_refused_for_an_address_the_bmc_would_drop(fleet, baseline_vars
         raw, paths = read(rf, "X13")
         with pytest.raises(enforce.PlanRefused, match="192.0.2.10"):
             exposure_plan.plan_exposure(raw, paths, "X13", desired(baseline_vars, controller="192.0.2.10"))
+
+
+@pytest.mark.parametrize("index", [0, 2], ids=["x13", "x11"])
+def test_approved_subscription_created_in_a_slot_unapproved_removed(fleet, baseline_vars, index):
+    bmc = fleet.bmcs[index]
+    name, layout = bmc["name"], bmc["generation"].upper()
+    fleet.admin.reset(name)
+    if layout != "X11":
+        fleet.admin.patch_resource(name, LOCK, {"SysLockdownEnabled": False})   # the framework's unlock stands in here
+    fleet.admin.apply_deviations(name, "rogue_subscription")
+    values = dict(baseline_vars, bmc_approved_event_destinations=["events.mgmt.example"])
+    want = dict(desired(values), event_subscriptions=[{"destination": "https://events.mgmt.example/redfish", "protocol": "Redfish",
+                                                       "event_types": ["Alert"]}])
+    with client(fleet, bmc) as rf:
+        raw, paths = read(rf, layout)
+        ops = exposure_plan.plan_subscriptions(raw["subscriptions"], ["events.mgmt.example"], [], None, want["event_subscriptions"])
+        assert [op.method for op in ops] == ["DELETE", "PATCH"]
+        fleet.admin.reset_requests(name)
+        outcome = enforce.apply(rf, enforce.Plan(name, ops))
+        assert outcome["status"] == "changed", outcome
+        writes = [r for r in fleet.admin.requests(name)["log"] if r[0] in ("PATCH", "POST", "DELETE")]
+        assert [(r[0], r[2]) for r in writes] == [("DELETE", 200), ("PATCH", 200)], writes
+        raw, paths = read(rf, layout)
+        assert exposure_plan.plan_subscriptions(raw["subscriptions"], ["events.mgmt.example"], [], None, want["event_subscriptions"]) == []
+        facts = gather.gather(rf)
+    subs = facts["event_subscriptions"]
+    assert subs["destinations"] == ["events.mgmt.example"] and subs["snmp_destinations"] == []
+    assert [s["enabled"] for s in subs["list"]] == [True]
+    catalog = compliance.load_catalog(ROOT / "roles" / "bmc_audit" / "vars" / "controls.yml")
+    result = compliance.evaluate(facts, catalog, compliance.baseline_from_vars(values))
+    assert {c["id"]: c["status"] for c in result["results"]}["log-events"] == "pass"

@@ -298,3 +298,29 @@ def test_bad_input_stops_before_any_bmc_is_contacted(story, fleet, setup, pki, t
     run, sent = run_step(fleet, setup, "bad-network", cmdline="--tags net-ip-acl", bmc_management_networks=["10.0.0.0/33"])
     assert run.status == "failed" and "config" in run.stdout and "10.0.0.0/33" in run.stdout
     assert all(fleet.admin.requests(b["name"])["count"] == 0 for b in fleet.bmcs)
+
+
+def test_approved_event_subscription_is_created_and_left_alone_next_run(story, fleet, setup):
+    """bmc_event_subscriptions (to an approved receiver): the rogue one emptied, the approved one
+    set by PATCH of a slot; the next run writes nothing; an unapproved one stops the run unread."""
+    fleet.admin.reset("bmc-002")
+    fleet.admin.apply_deviations("bmc-002", "rogue_subscription")
+    events = {"bmc_approved_event_destinations": ["events.mgmt.example"],
+              "bmc_event_subscriptions": [{"destination": "https://events.mgmt.example/redfish", "protocol": "Redfish"}]}
+    run_step(fleet, setup, "subs-audit", "playbooks/audit.yml", cmdline="--limit bmc-002", **events)
+    run, sent = run_step(fleet, setup, "subs", cmdline="--limit bmc-002 --tags log-events", **events)
+    assert run.status == "successful", run.stdout[-2000:]
+    slot = "/redfish/v1/EventService/Subscriptions/"
+    assert [(m, p) for m, p, _ in sent["bmc-002"]] == [("PATCH", LOCK), ("DELETE", slot + "1"), ("PATCH", slot + "2"), ("PATCH", LOCK)]
+    created = fleet.admin.get_resource("bmc-002", slot + "2")
+    assert (created["Destination"], created["Protocol"], created["Status"]["State"]) == ("https://events.mgmt.example/redfish",
+                                                                                          "Redfish", "Enabled")
+    assert statuses(setup[2], "bmc-002")["log-events"] == "pass"
+    run, sent = run_step(fleet, setup, "subs-again", cmdline="--limit bmc-002 --tags log-events", **events)
+    assert run.status == "successful" and run.changed() == 0 and sent["bmc-002"] == []
+    bad = dict(events, bmc_event_subscriptions=[{"destination": "https://evil.example/x", "protocol": "Redfish"}])
+    run, sent = run_step(fleet, setup, "subs-bad", cmdline="--limit bmc-002 --tags log-events", **bad)
+    assert run.status == "failed" and "event_subscriptions[0].destination: https://evil.example/x is not in approved_event_destinations" \
+        in run.stdout
+    assert fleet.admin.requests("bmc-002")["count"] == 0
+    fleet.admin.reset("bmc-002")

@@ -243,3 +243,34 @@ def test_addressing_is_a_manual_step_unless_asked():
         ep.plan_addressing(nic, "/nic", ["10.0.0.0/8"], enabled=True, target=dict(target, gateway="203.0.113.1"))
     inside = {"IPv4Addresses": [{"Address": "10.1.1.1", "Gateway": "10.1.1.254"}]}
     assert ep.plan_addressing(inside, "/nic", ["10.0.0.0/8"]) == ([], None)
+
+
+def test_subscriptions_approved_set_by_patch_of_a_slot(capture):
+    empty = capture(X13 + "EventService_Subscriptions_1")
+    rogue = dict(copy.deepcopy(empty), Destination="198.51.100.23", Protocol="SNMPv2c")
+    rogue["@odata.id"] = "/redfish/v1/EventService/Subscriptions/2"
+    want = [{"destination": "https://events.mgmt.example/redfish", "protocol": "Redfish", "event_types": []}]
+    ops = ep.plan_subscriptions([rogue, empty], ["events.mgmt.example"], [], wanted=want)
+    # the unapproved one emptied, the approved one written into the free slot with all its fields
+    assert bodies(ops) == [("DELETE", rogue["@odata.id"], None),
+                           ("PATCH", empty["@odata.id"], {"Destination": "https://events.mgmt.example/redfish", "Protocol": "Redfish",
+                                                          "Oem": {"Supermicro": {"EnableSubscription": True}}})]
+    # no empty slot left: the one this plan empties is used (after its DELETE, step order)
+    ops = ep.plan_subscriptions([rogue], ["events.mgmt.example"], [], wanted=want)
+    assert [(op.method, op.path, op.step) for op in ops] == [("DELETE", rogue["@odata.id"], "settings"), ("PATCH", rogue["@odata.id"], "create")]
+    # matched by Destination: only what differs (a disabled subscription is enabled), nothing when it matches
+    ours = dict(copy.deepcopy(empty), Destination="https://events.mgmt.example/redfish", Protocol="Redfish")
+    assert bodies(ep.plan_subscriptions([ours, empty], ["events.mgmt.example"], [], wanted=want)) == [
+        ("PATCH", ours["@odata.id"], {"Oem": {"Supermicro": {"EnableSubscription": True}}})]
+    ours["Oem"]["Supermicro"]["EnableSubscription"] = True
+    assert ep.plan_subscriptions([ours, empty], ["events.mgmt.example"], [], wanted=want) == []
+    with pytest.raises(ep.PlanRefused, match="no free event subscription slot"):
+        ep.plan_subscriptions([ours], ["events.mgmt.example"], [], wanted=[dict(want[0], destination="https://events.mgmt.example/b")])
+
+
+def test_wanted_subscriptions_must_be_approved_once():
+    want = [{"destination": "https://events.mgmt.example/r", "protocol": "Redfish"}, {"destination": "trap.evil.example", "protocol": "SNMPv3"},
+            {"destination": "https://EVENTS.mgmt.example/r", "protocol": "Redfish"}]
+    assert ep.check_subscriptions(want, ["events.mgmt.example"], []) == [
+        "event_subscriptions[1].destination: trap.evil.example is not in approved_snmp_destinations",
+        "event_subscriptions[2].destination: https://EVENTS.mgmt.example/r is listed twice"]
