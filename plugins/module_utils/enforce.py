@@ -59,6 +59,7 @@ class Operation:
     rollback: Operation | None = None   # sent over the open session when the proof fails
     send: Callable | None = None    # send(client) -> response, for a write that is not one JSON request
     check: Callable | None = None   # check(): raises when the run may not rely on the write (then rollback)
+    predicts: tuple | None = None   # (resource key, body): what a write that is not a PATCH leaves there (check mode's after)
 
     @property
     def secret_only(self):
@@ -340,6 +341,8 @@ def simulate(state, plan):
                         current[index] = _merged(member, op.body)
         elif isinstance(current, dict) and op.method == "PATCH":
             raw[op.resource] = _merged(current, op.body)
+        if op.predicts:
+            raw[op.predicts[0]] = _merged(raw.get(op.predicts[0]) or {}, op.predicts[1])
     return State(state.facts, raw, state.paths)
 
 

@@ -542,6 +542,7 @@ def plan_certificate(current, layout, min_days, source, now=None, controls=None)
                        before, "tls-cert-not-default", "certificate",
                        send=lambda client: client.upload(SSL_UPLOAD, files={"cert_file": ("server.crt", cert), "key_file": ("server.key", key)}))
         op.changes = [{"field": "Fingerprint", "before": current.get("Fingerprint"), "after": _colons(want)}]
+        op.predicts = ("certificate", _described(source["cert_pem"]))
         return [op], None
     if fresh and current.get("CertificateString") and issued_by(current["CertificateString"], source["ca_cert_pem"]):
         return [], None
@@ -560,7 +561,25 @@ def plan_certificate(current, layout, min_days, source, now=None, controls=None)
     op = operation("POST", GENERATE_CSR, request, before, "tls-cert-not-default", "certificate_service", send=send,
                    description="GenerateCSR on the BMC, the CSR signed by the organisation's CA, ReplaceCertificate")
     op.changes = [{"field": "Issuer", "before": before["Issuer"], "after": _ca_name(source["ca_cert_pem"])}]
+    # Known before signing: issuer, subject and validity; the fingerprint only once the BMC's key is signed.
+    not_after = now + datetime.timedelta(days=source.get("days", 397))
+    op.predicts = ("certificate", {"Fingerprint": "(new: known once signed)", "Issuer": {"CommonName": op.changes[0]["after"]},
+                                   "Subject": {"CommonName": (source.get("subject") or {}).get("CommonName")},
+                                   "ValidNotAfter": not_after.isoformat(timespec="seconds")})
     return [op], None
+
+
+def _described(cert_pem):
+    """The Redfish Certificate fields a PEM certificate will show (what the diff's `after` needs)."""
+    from cryptography import x509
+    from cryptography.x509.oid import NameOID
+    cert = x509.load_pem_x509_certificate(_bytes(cert_pem))
+
+    def common_name(name):
+        names = name.get_attributes_for_oid(NameOID.COMMON_NAME)
+        return names[0].value if names else None
+    return {"Fingerprint": _colons(certificate_fingerprint(cert_pem)), "Issuer": {"CommonName": common_name(cert.issuer)},
+            "Subject": {"CommonName": common_name(cert.subject)}, "ValidNotAfter": cert.not_valid_after_utc.isoformat()}
 
 
 def _colons(hex_digest):

@@ -126,6 +126,13 @@ def test_check_diff_sends_no_write_and_shows_the_plan(story, fleet):
     added = [line for line in run.stdout.splitlines() if line.startswith("+") and not line.startswith("+++")]
     assert any('"ipmi"' in line for line in removed) and any('"0.0.0.0/0 Accept"' in line for line in removed)   # --diff
     assert any('"ntp1.mgmt.example"' in line for line in added) and any('"Callback"' in line for line in added)
+    # the certificate's diff: the factory one read, the organisation's planned (subject, issuer, not-after; never the key)
+    certs = {e["host"]: e["res"] for e in results(run, "Enforce the HTTPS certificate")}
+    for bmc in fleet.bmcs[:2]:
+        diff = certs[bmc["name"]]["diff"]
+        assert diff["before"] != diff["after"] and '"issuer": "Example Org BMC CA"' in diff["after"], diff
+        assert '"subject": "%s"' % bmc["name"] in diff["after"] and '"valid_to"' in diff["after"] and '"fingerprint"' in diff["before"]
+    assert any('"issuer": "Example Org BMC CA"' in line for line in added)
 
 
 def test_remediate_fixes_every_exposure_control_and_the_reaudit_passes_them(story, fleet, setup):

@@ -218,6 +218,26 @@ def test_certificate_by_csr_renews_near_expiry(capture, org):
     assert "CertificateService" in ep.plan_certificate(factory, "X11", 30, source, now=now)[1]
 
 
+def test_certificate_diff_after_shows_the_new_certificate_never_the_key(capture, org):
+    """Check mode's `after` (enforce.simulate) shows the certificate the plan puts there."""
+    from ansible_collections.bmclock.supermicro.plugins.module_utils import enforce
+    factory = capture(X13 + "Managers_1_NetworkProtocol_HTTPS_Certificates_1")
+    state = enforce.State({}, {"certificate": factory}, {"certificate": ep.HTTPS_CERTIFICATE})
+    cert, cert_pem, key_pem = org.issue("10.0.0.5", "bmc1.mgmt.example", days=397)
+    ops, _ = ep.plan_certificate(factory, "X13", 30, {"cert_pem": cert_pem, "key_pem": key_pem})
+    after = ep.certificate_config(enforce.simulate(state, enforce.Plan("h", ops)).raw["certificate"])
+    assert after == {"fingerprint": ep._colons(ep.certificate_fingerprint(cert_pem)), "subject": "bmc1.mgmt.example",
+                     "issuer": ep._ca_name(org.cert_path.read_text()), "valid_to": cert.not_valid_after_utc.isoformat()}
+    assert after != ep.certificate_config(factory) and "PRIVATE" not in str(after)
+    now = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
+    source = {"ca_cert_pem": org.cert_path.read_text(), "ca_key_pem": (org.dir / "ca.key").read_text(), "subject": {"CommonName": "bmc1"},
+              "days": 90}
+    ops, _ = ep.plan_certificate(factory, "X13", 30, source, now=now)
+    after = ep.certificate_config(enforce.simulate(state, enforce.Plan("h", ops)).raw["certificate"])
+    assert after["subject"] == "bmc1" and after["valid_to"] == "2026-04-01T00:00:00+00:00" and after["issuer"] == ep._ca_name(source["ca_cert_pem"])
+    assert after["fingerprint"].startswith("(new")
+
+
 def test_sign_csr_with_the_organisation_ca(org):
     from bmcsim.tls import generate_csr
     from cryptography import x509
