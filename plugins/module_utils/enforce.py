@@ -240,11 +240,18 @@ def apply(client, plan, unlock=False, prove=None):
         return {"status": "locked", "applied": [], "msg": "locked: SysLockdown is on and unlocking it is %s"
                 % licensed("lockdown", {"licenses": {"installed": []}})}
     applied, error = [], None
+    # A plan that itself switches SysLockdown off (the baseline wants it off): that is the unlock,
+    # and the BMC is not locked again once the plan went through.
+    unlocks = next((op for op in plan.operations if op.path == plan.lock_path and op.body == {supermicro.LOCKDOWN_FIELD: False}), None)
     try:
         if plan.locked:
-            _send(client, Operation("PATCH", plan.lock_path, {supermicro.LOCKDOWN_FIELD: False}, "host-syslockdown",
-                                    "lockdown", description="unlock SysLockdown for the run"))
+            _send(client, unlocks or Operation("PATCH", plan.lock_path, {supermicro.LOCKDOWN_FIELD: False}, "host-syslockdown",
+                                               "lockdown", description="unlock SysLockdown for the run"))
+            if unlocks:
+                applied.append(unlocks.public())
         for op in plan.ordered():
+            if op is unlocks:
+                continue
             _send(client, op)
             applied.append(op.public())
             if op.proves and prove is not None:
@@ -254,7 +261,7 @@ def apply(client, plan, unlock=False, prove=None):
     except (RedfishError, ApplyFailed) as exc:
         error = str(exc)
     finally:
-        if plan.locked:
+        if plan.locked and (error or not unlocks):
             error = _relock(client, plan, error)
     if error:
         return {"status": "failed", "applied": applied, "error": error,

@@ -407,10 +407,11 @@ def plan_host_channels(host_interface, kcs, lockdown, paths, kcs_privilege="Call
     if host_interface is not None and _wanted(controls, "host-hi-off") and host_interface.get("InterfaceEnabled") is not False:
         ops.append(operation("PATCH", paths["host_interface"], {"InterfaceEnabled": False},
                              {"InterfaceEnabled": host_interface.get("InterfaceEnabled")}, "host-hi-off", "host_interface"))
-    # Only switching it on is planned: a locked BMC is unlocked and locked again by enforce.apply.
-    if lockdown is not None and lockdown_on and _wanted(controls, "host-syslockdown") and not lockdown.get("SysLockdownEnabled"):
-        ops.append(operation("PATCH", paths["lockdown"], {"SysLockdownEnabled": True}, {"SysLockdownEnabled": False},
-                             "host-syslockdown", "lockdown", step="lock"))
+    # Switched on last; switched off (bmc_system_lockdown: false) as enforce.apply's unlock, which
+    # then does not lock again. A locked BMC is otherwise unlocked and locked again by enforce.apply.
+    if lockdown is not None and _wanted(controls, "host-syslockdown") and bool(lockdown.get("SysLockdownEnabled")) != lockdown_on:
+        ops.append(operation("PATCH", paths["lockdown"], {"SysLockdownEnabled": lockdown_on}, {"SysLockdownEnabled": not lockdown_on},
+                             "host-syslockdown", "lockdown", step="lock" if lockdown_on else "settings"))
     return ops
 
 

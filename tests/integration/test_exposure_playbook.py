@@ -331,3 +331,25 @@ def test_approved_event_subscription_is_created_and_left_alone_next_run(story, f
         in run.stdout
     assert fleet.admin.requests("bmc-002")["count"] == 0
     fleet.admin.reset("bmc-002")
+
+
+def test_a_baseline_that_wants_lockdown_off_is_not_locked_again(story, fleet, setup):
+    """bmc_system_lockdown: false: the plan's own PATCH to off is the unlock and the run does not
+    lock again (then a second run writes nothing); when a write in between fails, it is locked again."""
+    fleet.admin.reset("bmc-002")                                   # X12, locked
+    fleet.admin.apply_deviations("bmc-002", "ssh_on")
+    run_step(fleet, setup, "unlocked-audit", "playbooks/audit.yml", cmdline="--limit bmc-002", bmc_system_lockdown=False)
+    assert statuses(setup[2], "bmc-002")["host-syslockdown"] == "fail"
+    fleet.admin.set_knobs("bmc-002", fault={"kind": "reset", "paths": ["/redfish/v1/Managers/1/NetworkProtocol"], "methods": ["PATCH"]})
+    run, sent = run_step(fleet, setup, "unlocked-fault", cmdline="--limit bmc-002", bmc_system_lockdown=False)
+    assert run.status == "failed" and [p for _, p, _ in sent["bmc-002"]] == [LOCK, "/redfish/v1/Managers/1/NetworkProtocol", LOCK]
+    assert fleet.admin.get_resource("bmc-002", LOCK)["SysLockdownEnabled"] is True
+    fleet.admin.set_knobs("bmc-002", fault=None)
+    run, sent = run_step(fleet, setup, "unlocked", cmdline="--limit bmc-002", bmc_system_lockdown=False)
+    assert run.status == "successful", run.stdout[-2000:]
+    assert [(m, p) for m, p, _ in sent["bmc-002"]] == [("PATCH", LOCK), ("PATCH", "/redfish/v1/Managers/1/NetworkProtocol")]
+    assert fleet.admin.get_resource("bmc-002", LOCK)["SysLockdownEnabled"] is False
+    assert {statuses(setup[2], "bmc-002")[c] for c in ("host-syslockdown", "svc-ssh-off")} == {"pass"}
+    run, sent = run_step(fleet, setup, "unlocked-again", cmdline="--limit bmc-002", bmc_system_lockdown=False)
+    assert run.status == "successful" and run.changed() == 0 and sent["bmc-002"] == []
+    fleet.admin.reset("bmc-002")

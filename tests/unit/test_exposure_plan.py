@@ -112,6 +112,14 @@ def test_host_channels_in_lockdown_order(capture):
     assert ep.plan_host_channels(None, None, None, PATHS) == []                      # X11: none of them exist
 
 
+def test_lockdown_wanted_off_is_switched_off_and_left_alone_when_off():
+    on, off = {"SysLockdownEnabled": True}, {"SysLockdownEnabled": False}
+    (op,) = ep.plan_host_channels(None, None, on, PATHS, lockdown_on=False)
+    assert bodies([op]) == [("PATCH", PATHS["lockdown"], {"SysLockdownEnabled": False})] and op.control == "host-syslockdown"
+    assert ep.plan_host_channels(None, None, off, PATHS, lockdown_on=False) == []
+    assert ep.plan_host_channels(None, None, on, PATHS, lockdown_on=True) == []
+
+
 # -- outbound destinations ---------------------------------------------------------------------
 
 def test_ntp_from_factory_sets_approved_servers_with_the_switch(capture):
