@@ -1,6 +1,7 @@
 """Exposure remediation benchmark (hooked into bench/run.py as the way `exposure`; also runs alone):
 
-  compliant   a hardened fleet: remediate.yml forced over every exposure control (--tags) sends
+  compliant   a hardened fleet: remediate.yml as operators run it (from the last audit: nothing
+              failing) and forced over every exposure control (--tags, compliant_forced) sends
               zero writes; controller CPU per host against the audit's on the same fleet
   deviating   every exposure deviation on every BMC: writes per host against the minimum (the
               operations the --check plan lists, the CSR round's second POST, one unlock/lock
@@ -65,10 +66,12 @@ def measure(hosts=16, latency_ms=50, forks=50, timed=None):
                           "-e", "@%s" % (out / "extra.json"), *cmdline], env)
 
         _, audit_cpu, _ = playbook("playbooks/audit.yml")
-        wall, cpu, _ = playbook("playbooks/remediate.yml", "--tags", TAGS)
-        figures["compliant"] = {"writes_per_host": sum(writes(fleet)) / hosts, "wall_s": round(wall, 2),
-                                "cpu_s_per_host": round(cpu / hosts, 3), "audit_cpu_s_per_host": round(audit_cpu / hosts, 3),
-                                "cpu_ratio_to_audit": round(cpu / audit_cpu, 2)}
+        # as operators run it (the roles of the controls the last audit found failing: none), then forced over every control
+        for key, cmdline in (("compliant", ()), ("compliant_forced", ("--tags", TAGS))):
+            wall, cpu, _ = playbook("playbooks/remediate.yml", *cmdline)
+            figures[key] = {"writes_per_host": sum(writes(fleet)) / hosts, "wall_s": round(wall, 2),
+                            "cpu_s_per_host": round(cpu / hosts, 3), "audit_cpu_s_per_host": round(audit_cpu / hosts, 3),
+                            "cpu_ratio_to_audit": round(cpu / audit_cpu, 2)}
 
         for bmc in fleet.bmcs:
             fleet.admin.apply_deviations(bmc["name"], *[d for d in DEVIATIONS
