@@ -96,6 +96,7 @@ class BMC:
         self.generation: str = identity["generation"]
         self.org_view: dict = {}                     # Redfish view of the fleet-CA leaf this BMC serves by default
         self.tls: dict | None = None                 # {"chain", "key"} (PEM) uploaded through Redfish; None: the leaf
+        self.factory_tls: dict | None = None         # {"chain", "key"}: the Supermicro factory certificate (default_cert serves it)
         self.csr_key: str | None = None              # the key GenerateCSR made, waiting for its certificate
         self.store: dict[str, dict] = {}
         self.passwords: dict[str, str] = {}          # account Id -> password

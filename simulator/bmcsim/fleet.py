@@ -34,6 +34,7 @@ class Fleet:
         (self.dir / "tls").mkdir(parents=True, exist_ok=True)
         self.ca = tls.CertificateAuthority(self.dir / "tls")
         self.factory_view = tls.describe(self.ca.factory_certificate())
+        self.factory_tls = dict(zip(("chain", "key"), (pem.decode() for pem in self.ca.factory_pair())))
         self._launch_knobs = {"latency_ms": latency_ms, "latency_paths": dict(latency_paths or {}), "strict_etag": strict_etag}
         first = ipaddress.ip_address(base_address)
         self.bmcs: list[BMC] = []
@@ -48,6 +49,7 @@ class Fleet:
             bmc.reachable = i <= count - unreachable
             bmc.knobs = self.launch_knobs()
             bmc.on_up_change = self._listener_changed
+            bmc.factory_tls = self.factory_tls
             if not self._load(bmc):
                 self.seed_bmc(bmc)
             self.bmcs.append(bmc)

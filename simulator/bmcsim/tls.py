@@ -74,11 +74,15 @@ class CertificateAuthority:
         self.cert_path.write_bytes(self.cert.public_bytes(serialization.Encoding.PEM))
 
     def factory_certificate(self) -> x509.Certificate:
-        """The Supermicro factory certificate (RSA, made once per CA directory): only its
-        Redfish description is used, for BMCs that still run the default certificate."""
-        path = self.dir / "supermicro-factory.pem"
-        if path.exists():
-            return x509.load_pem_x509_certificate(path.read_bytes())
+        """The Supermicro factory certificate (self-signed RSA, made once per CA directory)."""
+        return x509.load_pem_x509_certificate(self.factory_pair()[0])
+
+    def factory_pair(self) -> tuple[bytes, bytes]:
+        """(certificate PEM, key PEM) of the factory certificate: what a BMC that still runs its
+        default certificate serves on its TLS listener (CN=IPMI, no address in it)."""
+        path, key_path = self.dir / "supermicro-factory.pem", self.dir / "supermicro-factory.key"
+        if path.exists() and key_path.exists():
+            return path.read_bytes(), key_path.read_bytes()
         from cryptography.hazmat.primitives.asymmetric import rsa
         key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
         cert = (x509.CertificateBuilder().subject_name(FACTORY_SUBJECT).issuer_name(FACTORY_SUBJECT)
@@ -87,8 +91,10 @@ class CertificateAuthority:
                 .not_valid_after(dt.datetime(2033, 4, 26, tzinfo=dt.timezone.utc))
                 .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=False)
                 .sign(key, hashes.SHA256()))
+        _write_private(key_path, key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                                   serialization.NoEncryption()))
         path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-        return cert
+        return path.read_bytes(), key_path.read_bytes()
 
     def issue(self, address: str, hostname: str, days: int = 825) -> tuple[x509.Certificate, bytes, bytes]:
         """A server certificate for one BMC address: (cert, cert PEM, key PEM)."""

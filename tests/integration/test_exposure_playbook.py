@@ -68,7 +68,8 @@ def setup(fleet, pki, tmp_path_factory):
     org, bundle = pki
     tmp = tmp_path_factory.mktemp("exposure")
     results_dir = tmp / "reports"
-    inventory = make_inventory(tmp, fleet.inventory_path, results_dir)
+    # bmc-003 (X11) keeps its factory certificate (no Redfish upload): never verifiable.
+    inventory = make_inventory(tmp, fleet.inventory_path, results_dir, extra_vars={"bmc-003": {"bmc_validate_certs": False}})
     extravars = {"bmc_audit_results_dir": str(results_dir), "bmc_remediate_unlock": True, "bmc_ca_path": str(bundle),
                  "bmc_tls_ca_cert_path": str(org.cert_path), "bmc_tls_ca_key_path": str(org.dir / "ca.key"),
                  "bmc_tls_csr_subject": {"CommonName": "{{ inventory_hostname }}", "Organization": "Example Org",
@@ -92,9 +93,15 @@ def story(fleet, setup):
         extra = ("public_ip",) if bmc["generation"] == "x13" else ()
         fleet.admin.apply_deviations(bmc["name"], *[d for d in EXPOSURE + extra
                                                     if not (bmc["generation"] == "x11" and d in ("hi_on", "kcs_admin", "lockdown_off"))])
-    steps = {"audit": run_step(fleet, setup, "audit", "playbooks/audit.yml")}
+    # Every BMC serves its self-signed factory certificate: the first runs cannot verify it (as on
+    # a factory fleet); the certificate's own proof verifies the new one against the organisation's CA.
+    factory = {"bmc_validate_certs": False}
+    steps = {"audit": run_step(fleet, setup, "audit", "playbooks/audit.yml", **factory)}
     steps["audited"] = {b["name"]: statuses(setup[2], b["name"]) for b in fleet.bmcs}
-    for name, cmdline in [("check", "--check --diff"), ("apply", None), ("again", None), ("check-again", "--check")]:
+    for name, cmdline in [("check", "--check --diff"), ("apply", None)]:
+        steps[name] = run_step(fleet, setup, name, cmdline=cmdline, **factory)
+    # From here on X12/X13 serve the organisation's certificate: verified again (bundle).
+    for name, cmdline in [("again", None), ("check-again", "--check")]:
         steps[name] = run_step(fleet, setup, name, cmdline=cmdline)
     return steps
 
@@ -353,3 +360,11 @@ def test_a_baseline_that_wants_lockdown_off_is_not_locked_again(story, fleet, se
     run, sent = run_step(fleet, setup, "unlocked-again", cmdline="--limit bmc-002", bmc_system_lockdown=False)
     assert run.status == "successful" and run.changed() == 0 and sent["bmc-002"] == []
     fleet.admin.reset("bmc-002")
+
+
+def test_factory_certificates_are_served_and_not_trusted_until_replaced(story, fleet, setup):
+    run, _ = run_step(fleet, setup, "factory-audit", "playbooks/audit.yml", cmdline="--limit bmc-003",
+                      bmc_validate_certs=True)
+    record = json.loads((setup[2] / "bmc-003.json").read_text())
+    assert record["summary"]["status"] == "unreachable" and "TLS certificate not trusted (self-signed certificate)" in json.dumps(record)
+

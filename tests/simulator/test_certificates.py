@@ -201,6 +201,11 @@ def test_uploaded_certificate_survives_a_restart(tmp_path, org):
 def test_a_reset_after_the_default_cert_deviation_shows_the_served_leaf_again(sim, rf):
     sim.admin.apply_deviations(X12, "default_cert")
     assert sim.admin.get_resource(X12, CERT)["Issuer"]["CommonName"] == "IPMI"
+    # A factory BMC serves the self-signed Supermicro certificate it shows: a verifying client fails.
+    factory = served(sim, X12)
+    assert factory.issuer == factory.subject and fingerprint(factory) == sim.admin.get_resource(X12, CERT)["Fingerprint"]
+    with pytest.raises(ssl.SSLCertVerificationError):
+        served(sim, X12, cafile=sim.ca_path)
     sim.admin.reset(X12)
     view = sim.admin.get_resource(X12, CERT)
     assert view["Issuer"]["CommonName"] == "bmcsim fleet CA" and view["Fingerprint"] == fingerprint(served(sim, X12))
