@@ -9,9 +9,10 @@ On one simulated fleet (N BMCs, L ms per request), in one invocation:
 
 Prints a table, then one JSON object on the last line (with the firmware rollout figures of
 bench/firmware.py under "firmware" unless --no-firmware). Usage:
-  python bench/run.py [--hosts 16] [--latency-ms 50] [--forks 50] [--ways ours,uri,cg,probe,remediate] [--no-firmware]
+  python bench/run.py [--hosts 16] [--latency-ms 50] [--forks 50] [--ways ours,uri,cg,probe,remediate,exposure] [--no-firmware]
 (probe: bench/probe.py, the exposure probe over 100 BMCs x 9 ports, whatever --hosts says;
-remediate: bench/remediate.py's figures (its own fleets) under "remediate" in the JSON)
+remediate: bench/remediate.py's figures (its own fleets) under "remediate" in the JSON;
+exposure: bench/exposure.py's exposure remediation figures under "exposure")
 The uri way costs about 0.4 s of controller CPU per task per host (a module process each), so the
 default fleet is small enough for the whole run to finish in a few minutes on 2 cores.
 """
@@ -37,6 +38,7 @@ from bmcsim.testing import SimFleet  # noqa: E402
 
 sys.path.insert(0, str(ROOT / "bench"))
 import probe as probe_bench  # noqa: E402
+import exposure  # noqa: E402  (bench/exposure.py)
 import remediate  # noqa: E402  (bench/remediate.py)
 
 
@@ -157,7 +159,7 @@ def main():
     parser.add_argument("--hosts", type=int, default=16)
     parser.add_argument("--latency-ms", type=int, default=50)
     parser.add_argument("--forks", type=int, default=50)
-    parser.add_argument("--ways", default="ours,uri,cg,probe,remediate")
+    parser.add_argument("--ways", default="ours,uri,cg,probe,remediate,exposure")
     parser.add_argument("--firmware", action=argparse.BooleanOptionalAction, default=True,
                         help="also the firmware rollout figures (bench/firmware.py defaults)")
     parser.add_argument("--deadlines", action="store_true", help="measure the client's deadlines and limits instead")
@@ -209,6 +211,8 @@ def main():
         result["firmware"] = __import__("firmware").run()
     if "remediate" in ways:   # bench/remediate.py: remediation on a compliant and a deviated fleet
         result["remediate"] = remediate.measure(args.hosts, args.latency_ms, args.forks, figures.get("ours", {}).get("cpu_s_per_host"), timed)
+    if "exposure" in ways:    # bench/exposure.py: exposure remediation, compliant and with every exposure deviation
+        result["exposure"] = exposure.measure(args.hosts, args.latency_ms, args.forks, timed)
     print(json.dumps(result))
 
 

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass, field
+from typing import Callable
 
 from ansible_collections.bmclock.supermicro.plugins.module_utils import supermicro
 from ansible_collections.bmclock.supermicro.plugins.module_utils.gather import gather
@@ -67,6 +68,9 @@ class Operation:
     description: str = ""
     proves: str | None = None       # a user name whose new password is proven by a fresh login
     rollback: Operation | None = None   # sent over the open session when the proof fails
+    send: Callable | None = None    # send(client) -> response, for a write that is not one JSON request
+    check: Callable | None = None   # check(): raises when the run may not rely on the write (then rollback)
+    predicts: tuple | None = None   # (resource key, body): what a write that is not a PATCH leaves there (check mode's after)
 
     @property
     def secret_only(self):
@@ -255,19 +259,28 @@ def apply(client, plan, unlock=False, prove=None):
         return {"status": "locked", "applied": [], "msg": "locked: SysLockdown is on and unlocking it is %s"
                 % licensed("lockdown", {"licenses": {"installed": []}})}
     applied, error = [], None
+    # A plan that itself switches SysLockdown off (the baseline wants it off): that is the unlock,
+    # and the BMC is not locked again once the plan went through.
+    unlocks = next((op for op in plan.operations if op.path == plan.lock_path and op.body == {supermicro.LOCKDOWN_FIELD: False}), None)
     try:
         if plan.locked:
-            _send(client, Operation("PATCH", plan.lock_path, {supermicro.LOCKDOWN_FIELD: False}, "host-syslockdown",
-                                    "lockdown", description="unlock SysLockdown for the run"))
+            _send(client, unlocks or Operation("PATCH", plan.lock_path, {supermicro.LOCKDOWN_FIELD: False}, "host-syslockdown",
+                                               "lockdown", description="unlock SysLockdown for the run"))
+            if unlocks:
+                applied.append(unlocks.public())
         for op in plan.ordered():
+            if op is unlocks:
+                continue
             _send(client, op)
             applied.append(op.public())
             if op.proves and prove is not None:
                 _prove(client, op, prove, applied)
+            if op.check is not None:
+                _check(client, op, applied)
     except (RedfishError, ApplyFailed) as exc:
         error = str(exc)
     finally:
-        if plan.locked:
+        if plan.locked and (error or not unlocks):
             error = _relock(client, plan, error)
     if error:
         return {"status": "failed", "applied": applied, "error": error,
@@ -278,13 +291,15 @@ def apply(client, plan, unlock=False, prove=None):
 def _send(client, op):
     op.etag = op.etag or client.etag(op.path)   # shown in the result; the client sends it as If-Match
     try:
-        if op.method == "PATCH":
+        if op.send is not None:
+            response = op.send(client)
+        elif op.method == "PATCH":
             response = client.patch(op.path, op.body)
         elif op.method == "POST":
             response = client.post(op.path, op.body)
         else:
             response = client.delete(op.path)
-        if response.status == 202 and response.task_uri:
+        if response is not None and response.status == 202 and response.task_uri:
             client.wait_task(response, timeout=120, interval=1)
     except RedfishError as exc:
         fields = ", ".join(c["field"] for c in op.changes) or "-"
@@ -302,6 +317,23 @@ def _prove(client, op, prove, applied):
             applied.append(dict(op.rollback.public(), description="rolled back: " + op.rollback.description))
         raise ApplyFailed("%s: the new password of %s did not work for a fresh login (%s); the old password was restored"
                           % (client.where, op.proves, reason), applied) from None
+
+
+def _check(client, op, applied):
+    """The proof a write asks for (a fresh connection after new IP access rules, a TLS handshake
+    with a new certificate); when it fails, the rollback goes over the still-open session."""
+    try:
+        op.check()
+    except Exception as exc:   # any failure of the proof means: do not rely on the write
+        restored = ""
+        if op.rollback is not None:
+            try:
+                _send(client, op.rollback)
+                applied.append(dict(op.rollback.public(), description="rolled back: " + op.rollback.description))
+                restored = "; %s" % op.rollback.description
+            except ApplyFailed as undo:
+                restored = "; the rollback failed too: %s" % undo
+        raise ApplyFailed("%s: %s: %s%s" % (client.where, op.description, scrub(exc, op.body), restored), applied) from None
 
 
 def _relock(client, plan, error):
@@ -335,6 +367,8 @@ def simulate(state, plan):
                         current[index] = _merged(member, op.body)
         elif isinstance(current, dict) and op.method == "PATCH":
             raw[op.resource] = _merged(current, op.body)
+        if op.predicts:
+            raw[op.predicts[0]] = _merged(raw.get(op.predicts[0]) or {}, op.predicts[1])
     return State(state.facts, raw, state.paths)
 
 
@@ -351,13 +385,15 @@ def verify(client, state, plan, replan):
     read (a collection that gained or lost a member: the collection and its members).
     Returns (problems, the State after)."""
     raw = copy.deepcopy(state.raw)
-    written = {}
+    written, membership = {}, set()
     for op in plan.ordered():
         written.setdefault(op.resource, set()).add(op.path)
+        if op.method in ("POST", "DELETE"):
+            membership.add(op.resource)
     for resource, paths in written.items():
         current = raw.get(resource)
         collection = state.paths.get(resource)
-        if isinstance(current, list) and collection in paths:       # POST / DELETE: membership changed
+        if isinstance(current, list) and (collection in paths or resource in membership):   # membership changed
             listed = client.get(collection).get("Members") or []
             members = client.get_many(m["@odata.id"] for m in listed if isinstance(m, dict) and m.get("@odata.id"))
             raw[resource] = [_body(b) for b in members.values()]

@@ -281,13 +281,15 @@ def short_bios_version(text):
 WRITE_LICENCES = {
     "lockdown": ("SFT-DCMS-SINGLE",),
     "host_interface": ("SFT-OOB-LIC", "SFT-DCMS-SINGLE"),
+    "certificate_service": ("SFT-DCMS-SINGLE",),     # GenerateCSR, ReplaceCertificate (RG34 p.84)
 }
 # SysLockdown refuses every other write while on: unlock first, lock last (and verify the lock).
 LOCKDOWN_FIELD = "SysLockdownEnabled"
 # Order of operations inside one plan: lower first. A service's settings before disabling it
 # (OemUserNotToEnableOneDisabledService); accounts are created before others are disabled, so an
 # enabled Administrator exists at every step.
-WRITE_ORDER = {"settings": 10, "create": 20, "update": 30, "enable": 40, "disable": 60, "delete": 70}
+# System Lockdown switched on by a plan (host-syslockdown) comes after everything else ("lock").
+WRITE_ORDER = {"settings": 10, "create": 20, "update": 30, "enable": 40, "disable": 60, "delete": 70, "lock": 90}
 
 # Accounts (reference 2.1-2.5): POST creates with these fields, the BMC picks the lowest free
 # Id >= 3; Id 1 is reserved and Id 2 is the factory ADMIN, which can be disabled, renamed and

@@ -92,7 +92,8 @@ def make_admin_app(fleet: Fleet) -> web.Application:
         if "latency_ms" in data:
             lat = data["latency_ms"]
             bmc.knobs.latency_ms = tuple(lat) if isinstance(lat, list) else float(lat)
-        for key in ("latency_paths", "fault", "strict_etag", "reboot_seconds", "firmware_time_scale", "password_patch_lost"):
+        for key in ("latency_paths", "fault", "strict_etag", "reboot_seconds", "firmware_time_scale", "seen_source",
+                    "password_patch_lost"):
             if key in data:
                 setattr(bmc.knobs, key, data[key])
         if "password_classes" in data:

@@ -1,7 +1,8 @@
 """The HTTPS side: one aiohttp application serves every BMC; the BMC is chosen by the local
-address the connection arrived on. Order of a request: listener up? -> IP access control ->
-fault injection -> latency -> authentication -> licence gate -> lockdown -> If-Match ->
-route or generic store behaviour. Every request is counted on its BMC."""
+address the connection arrived on. The IP access control is checked when a connection is accepted
+(fleet.Gate): like a stateful firewall, a rule change stops new connections, not established ones.
+Order of a request: listener up? -> fault injection -> latency -> authentication -> licence gate ->
+lockdown -> If-Match -> route or generic store behaviour. Every request is counted on its BMC."""
 from __future__ import annotations
 
 import asyncio
@@ -106,7 +107,7 @@ def make_app(bmcs_by_address: dict[str, BMC], on_write=None) -> web.Application:
     async def handle(request: web.Request) -> web.StreamResponse:
         bmc = bmcs_by_address.get(request.transport.get_extra_info("sockname")[0]) if request.transport else None
         path = normalize(request.path)
-        if bmc is None or not bmc.up or not bmc.acl_allows(request.remote):
+        if bmc is None or not bmc.up:
             return _drop(request, bmc, path)
         fault = bmc.knobs.fault
         if fault and _fault_applies(fault, request.method, path):

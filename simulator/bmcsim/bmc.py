@@ -78,6 +78,7 @@ class Knobs:
     reboot_seconds: float = 5                                         # Manager.Reset: listener down this long
     firmware_time_scale: float = 1.0                                  # firmware verify/flash durations x this
     stuck_services: tuple = ()              # NetworkProtocol services that answer even while off (exposure.py)
+    seen_source: str | None = None          # the client address the BMC sees (NAT, proxy)
     password_patch_lost: bool = False   # a password PATCH answers 200 but the old password stays (fwupd #5129: passwords
                                         # change under the user's feet): what the connecting account's proof catches
 
@@ -86,6 +87,7 @@ class Knobs:
         return {"latency_ms": lat, "latency_paths": self.latency_paths, "fault": self.fault, "strict_etag": self.strict_etag,
                 "password_classes": list(self.password_classes), "reboot_seconds": self.reboot_seconds,
                 "firmware_time_scale": self.firmware_time_scale, "stuck_services": list(self.stuck_services),
+                "seen_source": self.seen_source,
                 "password_patch_lost": self.password_patch_lost}
 
 
@@ -94,7 +96,10 @@ class BMC:
         self.name, self.index, self.address, self.port = name, index, address, port
         self.identity = identity
         self.generation: str = identity["generation"]
-        self.org_view: dict = {}                     # Redfish view of the certificate this BMC really serves
+        self.org_view: dict = {}                     # Redfish view of the fleet-CA leaf this BMC serves by default
+        self.tls: dict | None = None                 # {"chain", "key"} (PEM) uploaded through Redfish; None: the leaf
+        self.factory_tls: dict | None = None         # {"chain", "key"}: the Supermicro factory certificate (default_cert serves it)
+        self.csr_key: str | None = None              # the key GenerateCSR made, waiting for its certificate
         self.store: dict[str, dict] = {}
         self.passwords: dict[str, str] = {}          # account Id -> password
         self.licenses: list[dict] = []               # {"LicenseID", "LicenseName", "CreateDate"}
@@ -250,7 +255,9 @@ class BMC:
     def acl_allows(self, client: str) -> bool:
         """Supermicro IP Access Control as enforced here: off -> all allowed; on -> rules in Id
         order, first match decides (Accept/Drop); no rule matches -> dropped. An enabled service
-        with no rules filters nothing (the BMC would have nothing to match)."""
+        with no rules filters nothing (the BMC would have nothing to match). `client` is the
+        address the BMC sees: the `seen_source` knob stands for NAT between client and BMC."""
+        client = self.knobs.seen_source or client
         acl = self.get(self.oem_path("IPAccessControl"))
         if not acl or not acl.get("ServiceEnabled"):
             return True
@@ -275,11 +282,12 @@ class BMC:
     # ---- persistence -----------------------------------------------------------------------
     def snapshot(self) -> dict:
         return {"name": self.name, "identity": self.identity, "store": self.store, "passwords": self.passwords,
-                "licenses": self.licenses, "deviations": self.deviations}
+                "licenses": self.licenses, "deviations": self.deviations, "tls": self.tls}
 
     def restore(self, data: dict) -> None:
         self.identity, self.store, self.passwords = data["identity"], data["store"], data["passwords"]
         self.licenses, self.deviations = data["licenses"], data["deviations"]
+        self.tls = data.get("tls")
         self.generation = self.identity["generation"]
 
 

@@ -92,6 +92,12 @@ SMC_MESSAGES = {
     "OemApiObsolete": ("It is NOT recommended to use this API, because this Redfish API is obsolete. Supermicro considers "
                        "removing this API from %1-and-after platforms. Please use the URI:%2 alternative.", "Warning", 2,
                        "Please use the standard Redfish API.", "It indicates that this Redfish API will be removed."),
+    "OemSslcertMissingItem": ("Upload files should have the private key and SSL certificate, please put the correct values in the "
+                              "POST key fields.", "Warning", 0, "Check the key value of the POST method for those two upload files.",
+                              "Indicate that wrong files were uploaded."),
+    "OemSslcertIllegalPair": ("The certificate and private key files should be a pair.", "Warning", 0,
+                              "Check those two upload files and try again.",
+                              "Indicate that uploaded files were not matching to activate the SSL."),
     "OemSslcertUploaded": ("SSL certificate and private key were successfully uploaded.", "OK", 0,
                            "No resolution was required.",
                            "Indicate that the SSL certificate and private key were successfully uploaded."),
@@ -113,6 +119,13 @@ BASE_MESSAGES = {
                               "Warning", 2, "No resolution is required."),
     "PropertyNotWritable": ("The property %1 is a read only property and cannot be assigned a value.", "Warning", 1,
                             "Remove the property from the request body and resubmit the request if the operation failed."),
+    "ActionParameterMissing": ("The action %1 requires the parameter %2 to be present in the request body.", "Critical", 2,
+                               "Supply the action with the required parameter in the request body when the request is resubmitted."),
+    "ActionParameterNotSupported": ("The parameter %1 for the action %2 is not supported on the target resource.", "Warning", 2,
+                                    "Remove the parameter supplied and resubmit the request if the operation failed."),
+    "ActionParameterValueNotInList": ("The value %1 for the parameter %2 in the action %3 is not in the list of acceptable values.",
+                                      "Warning", 3, "Choose a value from the enumeration list that the implementation can support "
+                                      "and resubmit the request if the operation failed."),
     "PropertyMissing": ("The property %1 is a required property and must be included in the request.", "Warning", 1,
                         "Ensure that the property is in the request body and has a valid value and resubmit the request if the operation failed."),
     "MalformedJSON": ("The request body submitted was malformed JSON and could not be parsed by the receiving service.", "Critical", 0,

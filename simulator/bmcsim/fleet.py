@@ -37,6 +37,7 @@ class Fleet:
         (self.dir / "tls").mkdir(parents=True, exist_ok=True)
         self.ca = tls.CertificateAuthority(self.dir / "tls")
         self.factory_view = tls.describe(self.ca.factory_certificate())
+        self.factory_tls = dict(zip(("chain", "key"), (pem.decode() for pem in self.ca.factory_pair())))
         self._launch_knobs = {"latency_ms": latency_ms, "latency_paths": dict(latency_paths or {}), "strict_etag": strict_etag}
         first = ipaddress.ip_address(base_address)
         self.bmcs: list[BMC] = []
@@ -45,11 +46,13 @@ class Fleet:
             address = str(first + i - 1)
             bmc = BMC(f"bmc-{i:03d}", i, address, port, {"generation": self.generation_of(i)})
             ctx, leaf = self.ca.server_context(address, bmc.name, self.dir / "tls")
+            ctx.sni_callback = self._certificate_chooser(bmc)
             self.contexts[address] = ctx
             bmc.org_view = tls.describe(leaf)
             bmc.reachable = i <= count - unreachable
             bmc.knobs = self.launch_knobs()
             bmc.on_up_change = self._listener_changed
+            bmc.factory_tls = self.factory_tls
             if not self._load(bmc):
                 self.seed_bmc(bmc)
             self.bmcs.append(bmc)
@@ -59,6 +62,20 @@ class Fleet:
         self.connections: dict[str, set] = {b.address: set() for b in self.bmcs}
         self.runner: web.AppRunner | None = None
         self.exposure = Exposure(service_port_base)     # SSH, HTTP, IPMI, SNMP, ... beside Redfish
+
+    def _certificate_chooser(self, bmc: BMC):
+        """The listener's handshake hook (called with or without SNI): a BMC with an uploaded
+        certificate serves that one, otherwise the CA leaf of its listener context."""
+        uploaded: dict[str, object] = {}       # chain PEM -> its server context
+
+        def choose(sslobj, server_name, listener_ctx):
+            if bmc.tls:
+                if bmc.tls["chain"] not in uploaded:
+                    uploaded.clear()
+                    uploaded[bmc.tls["chain"]] = tls.served_context(bmc.tls["chain"].encode(), bmc.tls["key"].encode(),
+                                                                    self.dir / "tls" / f"{bmc.address}-uploaded")
+                sslobj.context = uploaded[bmc.tls["chain"]]
+        return choose
 
     def launch_knobs(self) -> Knobs:
         """The knobs the command line gave every BMC (the admin reset returns to them)."""
@@ -76,6 +93,7 @@ class Fleet:
         ident["certs"] = {"factory": self.factory_view, "org": bmc.org_view, "platform": platform}
         bmc.identity = ident
         bmc.store, bmc.passwords, bmc.licenses = build(dict(ident, generation=bmc.base_generation)), {}, []
+        bmc.tls = bmc.csr_key = None
         bmc.sessions.clear()
         bmc.staging.clear()          # running firmware jobs see their update dropped and stop
         bmc.failures.clear()
@@ -98,9 +116,9 @@ class Fleet:
         if data["identity"].get("generation") != bmc.generation or data["identity"].get("address") != bmc.address:
             return False        # a different fleet layout: start this BMC afresh
         bmc.restore(data)
-        # The leaf key is new on every start; an org-issued certificate view follows it.
+        # The leaf key is new on every start; a view of the leaf follows it (an uploaded certificate is kept as it is).
         cert = bmc.store.get(f"{R}/Managers/1/NetworkProtocol/HTTPS/Certificates/1")
-        if cert and cert["Issuer"] == bmc.identity["certs"]["org"]["Issuer"]:
+        if cert and not bmc.tls and cert["Issuer"] == bmc.identity["certs"]["org"]["Issuer"]:
             cert.update({k: v for k, v in https_certificate(bmc.org_view).items() if k not in ("@odata.type",)})
         bmc.identity["certs"]["org"] = bmc.org_view
         return True

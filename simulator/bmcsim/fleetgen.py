@@ -123,7 +123,7 @@ def factory_reset(bmc: BMC, preserve_users: bool) -> None:
     # A configuration reset does not reflash: the firmware that is installed stays installed.
     firmware = {p: b for p, b in bmc.store.items() if p.startswith(bmc.firmware_path(""))}
     bmc.store = build(bmc.identity)
-    bmc.passwords = {}
+    bmc.passwords, bmc.tls, bmc.csr_key = {}, None, None      # the uploaded certificate goes too
     if preserve_users:
         bmc.store.update(accounts)
         bmc.store[ACCOUNTS], bmc.passwords = collection, passwords
@@ -205,6 +205,14 @@ def _snmp_v2c(b: BMC) -> None:
                                                                                "Name": "public"}]}})
 
 
+def _default_cert(b: BMC) -> None:
+    """Still the factory certificate: shown in Redfish and served on the TLS listener (self-signed,
+    CN=IPMI: a client that verifies certificates does not get in)."""
+    b.patch(f"{MANAGER}/NetworkProtocol/HTTPS/Certificates/1", dict(b.identity["certs"]["factory"]))
+    if b.factory_tls:
+        b.tls = dict(b.factory_tls)
+
+
 def _rogue_subscription(b: BMC) -> None:
     sub = empty_subscription(1)
     sub.update({"Destination": "198.51.100.23", "Protocol": "SNMPv2c", "Status": {"State": "Enabled", "Health": "OK"},
@@ -242,8 +250,7 @@ DEVIATIONS = {
     "old_bmc_fw": ("x11 x12 x13", lambda b: _firmware(b, "old_bmc")),
     "old_bios_fw": ("x11 x12 x13", lambda b: _firmware(b, "old_bios")),
     "unapproved_fw": ("x11 x12 x13", lambda b: _firmware(b, "unapproved_bmc")),
-    "default_cert": ("x11 x12 x13", lambda b: b.patch(f"{MANAGER}/NetworkProtocol/HTTPS/Certificates/1",
-                                                      {k: v for k, v in b.identity["certs"]["factory"].items()})),
+    "default_cert": ("x11 x12 x13", _default_cert),
     "session_timeout_long": ("x11 x12 x13", lambda b: b.patch(f"{R}/SessionService", {"SessionTimeout": 3600})),
     "weak_password_policy": ("x11 x12 x13", lambda b: b.patch(f"{R}/AccountService", {
         "MinPasswordLength": 8, "AccountLockoutThreshold": 0, "AccountLockoutDuration": 30, "AccountLockoutCounterResetAfter": 30})),

@@ -1,14 +1,15 @@
 """A local CA and one leaf certificate per BMC (EC P-256: 500 BMCs start in well under a second).
 
-Clients verify every BMC with the CA (`bmc_ca_path` in the inventory). What the BMC *reports*
-as its HTTPS certificate in Redfish (factory Supermicro or org-issued) is BMC state, see
-`profiles.common.https_certificate`; the TLS handshake always uses the CA-signed leaf.
+Clients verify every BMC with the CA (`bmc_ca_path` in the inventory). A BMC serves that leaf
+until a certificate is uploaded through Redfish (handlers/certificates.py); from then on its
+listener serves the uploaded certificate and key (`served_context`, chosen per handshake).
 """
 from __future__ import annotations
 
 import datetime as dt
 import ipaddress
 import os
+import re
 import ssl
 from pathlib import Path
 
@@ -43,9 +44,10 @@ def _write_private(path: Path, data: bytes) -> None:
 
 
 class CertificateAuthority:
-    """Loaded from `directory` when present (state dir), otherwise generated there."""
+    """Loaded from `directory` when present (state dir), otherwise generated there (tests make an
+    organisation's CA the same way, with another name)."""
 
-    def __init__(self, directory: Path):
+    def __init__(self, directory: Path, common_name: str = "bmcsim fleet CA"):
         self.dir = Path(directory)
         self.dir.mkdir(parents=True, exist_ok=True)
         self.cert_path = (self.dir / "ca.pem").resolve()
@@ -56,7 +58,9 @@ class CertificateAuthority:
             return
         self.key = ec.generate_private_key(ec.SECP256R1())
         now = dt.datetime.now(dt.timezone.utc)
-        self.cert = (x509.CertificateBuilder().subject_name(CA_SUBJECT).issuer_name(CA_SUBJECT)
+        subject = x509.Name([a if a.oid != NameOID.COMMON_NAME else x509.NameAttribute(NameOID.COMMON_NAME, common_name)
+                             for a in CA_SUBJECT])
+        self.cert = (x509.CertificateBuilder().subject_name(subject).issuer_name(subject)
                      .public_key(self.key.public_key()).serial_number(x509.random_serial_number())
                      .not_valid_before(now - dt.timedelta(days=1)).not_valid_after(now + dt.timedelta(days=3650))
                      .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
@@ -70,11 +74,15 @@ class CertificateAuthority:
         self.cert_path.write_bytes(self.cert.public_bytes(serialization.Encoding.PEM))
 
     def factory_certificate(self) -> x509.Certificate:
-        """The Supermicro factory certificate (RSA, made once per CA directory): only its
-        Redfish description is used, for BMCs that still run the default certificate."""
-        path = self.dir / "supermicro-factory.pem"
-        if path.exists():
-            return x509.load_pem_x509_certificate(path.read_bytes())
+        """The Supermicro factory certificate (self-signed RSA, made once per CA directory)."""
+        return x509.load_pem_x509_certificate(self.factory_pair()[0])
+
+    def factory_pair(self) -> tuple[bytes, bytes]:
+        """(certificate PEM, key PEM) of the factory certificate: what a BMC that still runs its
+        default certificate serves on its TLS listener (CN=IPMI, no address in it)."""
+        path, key_path = self.dir / "supermicro-factory.pem", self.dir / "supermicro-factory.key"
+        if path.exists() and key_path.exists():
+            return path.read_bytes(), key_path.read_bytes()
         from cryptography.hazmat.primitives.asymmetric import rsa
         key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
         cert = (x509.CertificateBuilder().subject_name(FACTORY_SUBJECT).issuer_name(FACTORY_SUBJECT)
@@ -83,10 +91,12 @@ class CertificateAuthority:
                 .not_valid_after(dt.datetime(2033, 4, 26, tzinfo=dt.timezone.utc))
                 .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=False)
                 .sign(key, hashes.SHA256()))
+        _write_private(key_path, key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                                   serialization.NoEncryption()))
         path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-        return cert
+        return path.read_bytes(), key_path.read_bytes()
 
-    def issue(self, address: str, hostname: str) -> tuple[x509.Certificate, bytes, bytes]:
+    def issue(self, address: str, hostname: str, days: int = 825) -> tuple[x509.Certificate, bytes, bytes]:
         """A server certificate for one BMC address: (cert, cert PEM, key PEM)."""
         key = ec.generate_private_key(ec.SECP256R1())
         now = dt.datetime.now(dt.timezone.utc)
@@ -97,7 +107,7 @@ class CertificateAuthority:
                              x509.NameAttribute(NameOID.EMAIL_ADDRESS, "pki@example.org")])
         cert = (x509.CertificateBuilder().subject_name(subject).issuer_name(self.cert.subject)
                 .public_key(key.public_key()).serial_number(x509.random_serial_number())
-                .not_valid_before(now - dt.timedelta(days=1)).not_valid_after(now + dt.timedelta(days=825))
+                .not_valid_before(now - dt.timedelta(days=1)).not_valid_after(now + dt.timedelta(days=days))
                 .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address(address)),
                                                             x509.DNSName(hostname)]), critical=False)
                 .add_extension(x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
@@ -110,12 +120,72 @@ class CertificateAuthority:
 
     def server_context(self, address: str, hostname: str, workdir: Path) -> tuple[ssl.SSLContext, x509.Certificate]:
         cert, cert_pem, key_pem = self.issue(address, hostname)
-        cert_file, key_file = workdir / f"{address}.pem", workdir / f"{address}.key"
-        cert_file.write_bytes(cert_pem + self.cert.public_bytes(serialization.Encoding.PEM))
-        _write_private(key_file, key_pem)
-        ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-        ctx.load_cert_chain(cert_file, key_file)
-        return ctx, cert
+        return served_context(cert_pem + self.cert.public_bytes(serialization.Encoding.PEM), key_pem, workdir / address), cert
+
+
+def served_context(chain_pem: bytes, key_pem: bytes, stem: Path) -> ssl.SSLContext:
+    """A server context for one certificate chain and key (written next to `stem`, key mode 0600)."""
+    cert_file, key_file = stem.with_name(stem.name + ".pem"), stem.with_name(stem.name + ".key")
+    cert_file.write_bytes(chain_pem)
+    _write_private(key_file, key_pem)
+    ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ctx.load_cert_chain(cert_file, key_file)
+    return ctx
+
+
+class CertificateRefused(ValueError):
+    """What the firmware answers for an upload it cannot use: the SMC message id."""
+
+    def __init__(self, message_id: str):
+        super().__init__(message_id)
+        self.message_id = message_id
+
+
+def check_pair(chain_pem: bytes, key_pem: bytes | None) -> list[x509.Certificate]:
+    """The certificates of an upload, first the server's, after checking what the Supermicro upload
+    checks: both items present and parseable (OemSslcertMissingItem), the key belongs to the first
+    certificate (OemSslcertIllegalPair)."""
+    try:
+        certs = x509.load_pem_x509_certificates(chain_pem)
+        key = serialization.load_pem_private_key(key_pem, None) if key_pem else None
+    except ValueError:
+        raise CertificateRefused("OemSslcertMissingItem") from None
+    if key is None or not certs:
+        raise CertificateRefused("OemSslcertMissingItem")
+    spki = serialization.PublicFormat.SubjectPublicKeyInfo
+    if key.public_key().public_bytes(serialization.Encoding.DER, spki) != certs[0].public_key().public_bytes(serialization.Encoding.DER, spki):
+        raise CertificateRefused("OemSslcertIllegalPair")
+    return certs
+
+
+def split_pem(text: str) -> tuple[bytes, bytes | None]:
+    """A PEM bundle -> (the certificate blocks, the private key block or None)."""
+    blocks = [(m.group(1), m.group(0)) for m in re.finditer(r"-----BEGIN ([A-Z0-9 ]+)-----.*?-----END \1-----", text, re.S)]
+    certs = "\n".join(b for kind, b in blocks if kind == "CERTIFICATE")
+    keys = [b for kind, b in blocks if kind.endswith("PRIVATE KEY")]
+    return (certs + "\n").encode() if certs else b"", (keys[0] + "\n").encode() if keys else None
+
+
+def generate_csr(subject: dict, alternative_names, key_bits: int) -> tuple[bytes, bytes]:
+    """CertificateService.GenerateCSR: a new RSA key kept on the BMC and the CSR for it (PEM, PEM)."""
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    key = rsa.generate_private_key(public_exponent=65537, key_size=key_bits)
+    oids = {"Country": NameOID.COUNTRY_NAME, "State": NameOID.STATE_OR_PROVINCE_NAME, "City": NameOID.LOCALITY_NAME,
+            "Organization": NameOID.ORGANIZATION_NAME, "OrganizationalUnit": NameOID.ORGANIZATIONAL_UNIT_NAME,
+            "CommonName": NameOID.COMMON_NAME, "Email": NameOID.EMAIL_ADDRESS}
+    name = x509.Name([x509.NameAttribute(oid, subject[k]) for k, oid in oids.items() if subject.get(k)])
+    builder = x509.CertificateSigningRequestBuilder().subject_name(name)
+    if alternative_names:
+        sans = []
+        for n in alternative_names:
+            try:
+                sans.append(x509.IPAddress(ipaddress.ip_address(n)))
+            except ValueError:
+                sans.append(x509.DNSName(n))
+        builder = builder.add_extension(x509.SubjectAlternativeName(sans), critical=False)
+    csr = builder.sign(key, hashes.SHA256())
+    return (csr.public_bytes(serialization.Encoding.PEM),
+            key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
 
 
 # Issuer/Subject of the Supermicro root CA behind the X13 RoT platform certificate (Systems/1/Certificates/0).

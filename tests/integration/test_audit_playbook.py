@@ -87,7 +87,10 @@ def audited(x13_fleet, tmp_path_factory):
     """One audit of the whole X13 fleet, as ops run it, with the fact cache on (as AWX)."""
     tmp = tmp_path_factory.mktemp("audit")
     results_dir = tmp / "reports"
-    inventory = make_inventory(tmp, x13_fleet.inventory_path, results_dir)
+    # A BMC still on its factory certificate serves it (self-signed, CN=IPMI): audited as operators
+    # audit such a BMC before its certificate is replaced, without certificate verification.
+    factory = {h: {"bmc_validate_certs": False} for h, d in x13_fleet.deviated.items() if d == "default_cert"}
+    inventory = make_inventory(tmp, x13_fleet.inventory_path, results_dir, extra_vars=factory)
     run = playbook_run(tmp / "runner", "playbooks/audit.yml", inventory,
                        extravars={"bmc_audit_results_dir": str(results_dir)})
     return run, results_dir, inventory
@@ -321,3 +324,16 @@ def test_a_ca_file_that_is_not_pem_fails_the_task_with_its_path(mixed_fleet, run
                        extravars={"bmc_audit_results_dir": str(tmp_path / "reports")})
     assert run.status == "failed"
     assert "%s: ca_path %s" % (host, bad_ca) in run.stdout and "Traceback" not in run.stdout
+
+
+def test_a_factory_certificate_fails_verification_and_is_an_error(audited, x13_fleet, tmp_path):
+    """With certificate verification on, a BMC serving the factory certificate is not trusted: an
+    error naming the verification, never a pass."""
+    host = next(h for h, d in x13_fleet.deviated.items() if d == "default_cert")
+    results_dir = tmp_path / "reports"
+    inventory = make_inventory(tmp_path, x13_fleet.inventory_path, results_dir)
+    run = playbook_run(tmp_path / "runner", "playbooks/audit.yml", inventory, cmdline="--limit %s" % host,
+                       extravars={"bmc_audit_results_dir": str(results_dir)})
+    record = stored(results_dir, host)
+    assert record["status"] != "compliant" and not any(r["status"] == "pass" for r in record["results"])
+    assert record["summary"]["status"] == "unreachable" and "TLS certificate not trusted (self-signed certificate)" in json.dumps(record)

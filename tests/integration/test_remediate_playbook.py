@@ -106,8 +106,9 @@ def test_remediate_fixes_every_access_control_and_the_reaudit_passes_them(story,
         paths = [p for _, p, _ in sent[bmc["name"]]]
         assert all(status == 200 or status == 201 for _, _, status in sent[bmc["name"]])
         locked = bmc["generation"] != "x11"
-        # one unlock/lock pair per locked BMC (accounts and policy in one plan), nothing else but the differing resources
-        assert paths.count("/redfish/v1/Managers/1/Oem/Supermicro/SysLockdown") == (2 if locked else 0)
+        # one unlock/lock pair per write task on a locked BMC, nothing else but the differing resources: bmc_access
+        # (accounts and policy in one plan) and bmc_exposure, which removes the LDAP server ldap_cleartext leaves (net-egress)
+        assert paths.count("/redfish/v1/Managers/1/Oem/Supermicro/SysLockdown") == (4 if locked else 0)
         if locked:      # locked again at the end (X11 has no SysLockdown)
             assert fleet.admin.get_resource(bmc["name"], "/redfish/v1/Managers/1/Oem/Supermicro/SysLockdown")["SysLockdownEnabled"]
     accounts = {a["username"]: a for a in fleet.admin.accounts(fleet.bmcs[0]["name"])}
@@ -188,10 +189,13 @@ def test_rotating_the_automations_own_password_then_the_reaudit_uses_it(fleet, t
 
 
 def test_fail_on_noncompliant_gates_after_the_reaudit(fleet, tmp_path):
-    """The access controls are fixed, but the LDAP server left configured on X12/X13 is still
-    outbound to an unapproved place (net-egress, another role's control): the gate fails the run
-    and names those hosts; without the gate the run succeeds."""
+    """The access controls are fixed, but the old BMC firmware on X12/X13 (the firmware role's,
+    not in this run) is still there: the gate fails the run and names those hosts; without the
+    gate the run succeeds."""
     deviate(fleet)
+    for bmc in fleet.bmcs:
+        if bmc["generation"] != "x11":
+            fleet.admin.apply_deviations(bmc["name"], "old_bmc_fw")
     results_dir = tmp_path / "reports"
     inventory = make_inventory(tmp_path, fleet.inventory_path, results_dir)
     extravars = {"bmc_audit_results_dir": str(results_dir), "bmc_remediate_unlock": True, "bmc_fail_on_noncompliant": True}

@@ -7,6 +7,7 @@ import base64
 import http.client
 import json
 import ssl
+import uuid
 
 from bmcsim.testing import SimFleet
 
@@ -73,3 +74,29 @@ def unlock(fleet: SimFleet, name: str) -> None:
     """Hardened X12/X13 BMCs are in system lockdown; tests of other writes lift it (admin API)."""
     if name != X11:
         fleet.admin.patch_resource(name, "/redfish/v1/Managers/1/Oem/Supermicro/SysLockdown", {"SysLockdownEnabled": False})
+
+
+def form(fields: dict) -> tuple[bytes, str]:
+    """multipart/form-data from {name: (filename or None, content, content type)}."""
+    boundary = uuid.uuid4().hex
+    body = b""
+    for name, (filename, content, ctype) in fields.items():
+        disposition = f'form-data; name="{name}"' + (f'; filename="{filename}"' if filename else "")
+        body += f"--{boundary}\r\nContent-Disposition: {disposition}\r\nContent-Type: {ctype}\r\n\r\n".encode() + content + b"\r\n"
+    return body + f"--{boundary}--\r\n".encode(), f"multipart/form-data; boundary={boundary}"
+
+
+def post_form(client: Redfish, path: str, fields: dict):
+    body, ctype = form(fields)
+    credentials = base64.b64encode(f"{client.username}:{client.password}".encode()).decode()
+    conn = http.client.HTTPSConnection(client.address, client.port, context=client.ctx, timeout=client.timeout)
+    try:
+        conn.request("POST", path, body, {"Content-Type": ctype, "Authorization": f"Basic {credentials}"})
+        resp = conn.getresponse()
+        raw = resp.read()
+    finally:
+        conn.close()
+    try:
+        return resp.status, dict(resp.getheaders()), json.loads(raw or b"null")
+    except ValueError:
+        return resp.status, dict(resp.getheaders()), raw.decode()

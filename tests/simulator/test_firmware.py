@@ -2,18 +2,16 @@
 restart, the staged BIOS, SimpleUpdate, and the X11/X12 SmcFirmwareInventory legacy actions."""
 from __future__ import annotations
 
-import base64
 import http.client
 import http.server
 import json
 import threading
 import time
-import uuid
 
 import pytest
 
 from bmcsim.firmware import make_image
-from simclient import X11, X12, X13, message_id, unlock
+from simclient import X11, X12, X13, message_id, post_form, unlock
 
 R = "/redfish/v1"
 FW = f"{R}/UpdateService/FirmwareInventory"
@@ -38,28 +36,6 @@ def fw(sim):
     for b in sim.bmcs:
         sim.admin.set_knobs(b["name"], firmware_time_scale=0.004, reboot_seconds=0.5)
     return sim
-
-
-def form(fields: dict) -> tuple[bytes, str]:
-    """multipart/form-data from {name: (filename or None, content, content type)}."""
-    boundary = uuid.uuid4().hex
-    body = b""
-    for name, (filename, content, ctype) in fields.items():
-        disposition = f'form-data; name="{name}"' + (f'; filename="{filename}"' if filename else "")
-        body += f"--{boundary}\r\nContent-Disposition: {disposition}\r\nContent-Type: {ctype}\r\n\r\n".encode() + content + b"\r\n"
-    return body + f"--{boundary}--\r\n".encode(), f"multipart/form-data; boundary={boundary}"
-
-
-def post_form(client, path: str, fields: dict):
-    body, ctype = form(fields)
-    credentials = base64.b64encode(f"{client.username}:{client.password}".encode()).decode()
-    conn = http.client.HTTPSConnection(client.address, client.port, context=client.ctx, timeout=client.timeout)
-    try:
-        conn.request("POST", path, body, {"Content-Type": ctype, "Authorization": f"Basic {credentials}"})
-        resp = conn.getresponse()
-        return resp.status, dict(resp.getheaders()), json.loads(resp.read() or b"null")
-    finally:
-        conn.close()
 
 
 def upload(client, params: dict, image: bytes, filename: str = BMC_FILE):

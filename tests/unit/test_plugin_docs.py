@@ -13,7 +13,8 @@ ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 MODULES = sorted(p.stem for p in (ROOT / "plugins" / "modules").glob("*.py") if p.stem != "__init__")
 PLUGINS = [("module", m) for m in MODULES] + [
-    ("callback", "bmc_summary"), ("inventory", "bmc_results"), ("role", "bmc_audit"), ("role", "bmc_report"), ("role", "bmc_firmware"), ("role", "bmc_access")]
+    ("callback", "bmc_summary"), ("inventory", "bmc_results"), ("role", "bmc_audit"), ("role", "bmc_report"), ("role", "bmc_firmware"), ("role", "bmc_access"),
+    ("role", "bmc_exposure")]
 
 
 @pytest.mark.parametrize("name", MODULES)

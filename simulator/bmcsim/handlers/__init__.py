@@ -50,7 +50,8 @@ class Router:
 
 # Registration order is match order; `core` (service root, $metadata, registries) comes last.
 MODULES = ("bmcsim.handlers.sessions", "bmcsim.handlers.accounts", "bmcsim.handlers.network", "bmcsim.handlers.oem",
-           "bmcsim.handlers.events", "bmcsim.firmware", "bmcsim.handlers.core")
+           "bmcsim.handlers.events", "bmcsim.handlers.certificates",
+           "bmcsim.firmware", "bmcsim.handlers.core")
 
 
 def build_router() -> Router:

@@ -497,8 +497,9 @@ def https_certificate(view: dict) -> dict:
     p = f"{M}/NetworkProtocol/HTTPS/Certificates/1"
     return {"@odata.type": "#Certificate.v1_5_0.Certificate", "@odata.id": p, "Id": "1", "Name": "HTTPS Certificate",
             "CertificateString": view["CertificateString"], "CertificateType": "PEM", "CertificateUsageTypes": ["Web"],
-            "Fingerprint": view["Fingerprint"], "FingerprintHashAlgorithm": "TPM_ALG_SHA256", "Issuer": view["Issuer"],
-            "Subject": view["Subject"], "ValidNotBefore": view["ValidNotBefore"], "ValidNotAfter": view["ValidNotAfter"],
+            # copies: a later merge-patch of the store must not change the view it was made from
+            "Fingerprint": view["Fingerprint"], "FingerprintHashAlgorithm": "TPM_ALG_SHA256", "Issuer": dict(view["Issuer"]),
+            "Subject": dict(view["Subject"]), "ValidNotBefore": view["ValidNotBefore"], "ValidNotAfter": view["ValidNotAfter"],
             "KeyUsage": ["ServerAuthentication"], "SerialNumber": view["SerialNumber"], "SignatureAlgorithm": view["SignatureAlgorithm"],
             "Actions": {"Oem": {}, "#Certificate.Rekey": action(f"{p}/Actions/Certificate.Rekey", f"{p}/RekeyActionInfo"),
                         "#Certificate.Renew": action(f"{p}/Actions/Certificate.Renew")}}
