@@ -504,8 +504,11 @@ class RedfishClient:
             raise too_large
         chunks, size = [], 0
         while True:
-            chunk = answer.read1(65536)
+            chunk = answer.read1(65536) if answer.length != 0 else b""
             if not chunk:
+                # Python 3.11's read1() leaves a response read to its Content-Length open, and the
+                # kept-alive connection then refuses the next request (ResponseNotReady): close it.
+                answer.close()
                 return b"".join(chunks)
             size += len(chunk)
             if size > self.max_response_bytes:

@@ -53,6 +53,17 @@ def test_certificates_are_checked_by_default(fleet, bmc):
         assert rf.get("/redfish/v1")["Id"] == "ServiceRoot"
 
 
+def test_one_kept_alive_connection_serves_request_after_request(fleet, bmc):
+    # Python 3.11's HTTPResponse.read1() left a response read to its Content-Length open; the next
+    # request on the kept-alive connection then failed (ResponseNotReady 'Request-sent') and was
+    # sent again on a new connection, or failed after the retries (seen: X11 net-egress error).
+    with client(fleet, bmc, concurrency=1, retries=0) as rf:
+        for _ in range(3):
+            rf.get(SESSION_SERVICE)
+        assert rf.requests == 4    # the login and three GETs, nothing sent again
+        assert rf._idle.qsize() == 1
+
+
 def test_one_session_logged_out_and_counted(fleet, bmc):
     with client(fleet, bmc) as rf:
         assert len(fleet.admin.sessions(bmc["name"])) == 1
