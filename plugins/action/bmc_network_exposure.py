@@ -56,6 +56,7 @@ class ActionModule(WriteAction):
             raise enforce.PlanRefused("%s: config: %s" % (host, exc)) from None
         problems = exposure_plan.check_subscriptions(config["event_subscriptions"], config["approved_event_destinations"],
                                                      config["approved_snmp_destinations"])
+        problems += exposure_plan.check_directory_logins(config["directory_logins"])
         if problems:
             raise enforce.PlanRefused("%s: config.%s" % (host, "; config.".join(problems)))
         if not config["management_networks"]:

@@ -346,8 +346,11 @@ def plan_policy(host, raw, desired, paths):
         entry, body = desired.get(key), raw.get(spec["resource"])
         if entry is None or not isinstance(body, dict) or dig(body, spec["enabled"]) is None:
             continue    # not configured, or not on this BMC (X11 has no directory logins)
-        unapproved = entry["enabled"] and set(directory_servers(key, body)) - set(desired.get("approved_servers") or [])
-        if not entry["enabled"] or unapproved:      # off unless approved: every server it binds to is approved
+        # Off unless approved. ServiceAddresses are bmc_exposure's: it points an approved login at the
+        # approved servers, so unapproved ones switch it off only when there is no approved server.
+        approved = desired.get("approved_servers") or []
+        unapproved = entry["enabled"] and not approved and directory_servers(key, body)
+        if not entry["enabled"] or unapproved:
             _want(wanted, spec["resource"], spec["enabled"], False, "acct-directory-tls")
         elif dig(body, spec["enabled"]):
             path, value = spec["tls"][entry["tls"]]

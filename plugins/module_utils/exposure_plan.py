@@ -258,22 +258,52 @@ def check_subscriptions(wanted, approved_events, approved_snmp):
     return problems
 
 
-def plan_directory(account_service, path, radius, radius_path, approved, controls=None):
-    """Directory logins (LDAP, Active Directory, RADIUS) point only at approved servers: the others
-    are removed from the addresses; with no approved server the service is also switched off
-    (bmc_access decides whether an approved service is on and how it binds). Approved servers are
-    not added: an address needs a scheme and a port the baseline does not give."""
+# The address form each approved directory login binds with (the audit's acct-directory-tls):
+# LDAP with StartTLS on port 389 (bmc_access sets StartTLSEnabled), Active Directory over ldaps.
+DIRECTORY_ADDRESS = {"LDAP": ("ldap", {"start_tls": "ldap://%s:389"}), "ActiveDirectory": ("active_directory", {"ldaps": "ldaps://%s:636"})}
+
+
+def directory_addresses(key, tls, approved):
+    """ServiceAddresses for an approved `key` login (LDAP, ActiveDirectory) bound with `tls`: the
+    approved servers in that login's TLS form (IPv6 literals in brackets)."""
+    form = DIRECTORY_ADDRESS[key][1][tls]
+    hosts = [destination(a) for a in approved]
+    return [form % ("[%s]" % h if ":" in h else h) for h in dict.fromkeys(h for h in hosts if h)]
+
+
+def check_directory_logins(logins):
+    """Problems of the access policy's directory logins (bmc_access_policy_targets ldap,
+    active_directory) as far as the addresses need them: an approved login names its TLS form."""
+    problems = []
+    for key, (name, forms) in DIRECTORY_ADDRESS.items():
+        entry = (logins or {}).get(name) or {}
+        if entry.get("enabled") and entry.get("tls") not in forms:
+            problems.append("directory_logins.%s.tls: approved logins need tls: %s" % (name, " or ".join(forms)))
+    return problems
+
+
+def plan_directory(account_service, path, radius, radius_path, approved, controls=None, logins=None):
+    """Directory logins (LDAP, Active Directory, RADIUS) point only at approved servers. ServiceAddresses
+    are this plan's (bmc_access owns ServiceEnabled and the TLS switches): for a login the access policy
+    approves (`logins`: {ldap|active_directory: {enabled, tls}}) that is on, they are set to exactly the
+    approved servers in its TLS form; otherwise the unapproved ones are removed. With no approved server
+    the service is also switched off (the automation logs in with a local account, which no directory
+    setting disables)."""
     if not _wanted(controls, "net-egress"):
         return []
     approved_hosts = {destination(a) for a in approved}
     ops = []
-    for key in ("LDAP", "ActiveDirectory"):
+    for key, (name, _forms) in DIRECTORY_ADDRESS.items():
         block = (account_service or {}).get(key)
         if not isinstance(block, dict):
             continue
-        current = block.get("ServiceAddresses") or []
-        kept = [a for a in current if destination(a) in approved_hosts]
-        settings = {"ServiceAddresses": kept} if len(kept) != len(_destinations(current)) else {}
+        current, login = block.get("ServiceAddresses") or [], (logins or {}).get(name) or {}
+        if login.get("enabled") and approved and block.get("ServiceEnabled"):
+            wanted = directory_addresses(key, login["tls"], approved)
+            settings = {"ServiceAddresses": wanted} if _destinations(current) != wanted else {}
+        else:
+            kept = [a for a in current if destination(a) in approved_hosts]
+            settings = {"ServiceAddresses": kept} if len(kept) != len(_destinations(current)) else {}
         ops += plan_switched(account_service, path, "ServiceEnabled", settings, bool(block.get("ServiceEnabled")) and bool(approved),
                              "net-egress", "account_service", wrap=key)
     if radius is not None:
@@ -472,7 +502,7 @@ def plan_exposure(raw, paths, layout, desired, controls=None):
     ops += plan_subscriptions(get("subscriptions") or [], d["approved_event_destinations"], d["approved_snmp_destinations"], controls,
                               d.get("event_subscriptions") or ())
     ops += plan_directory(get("account_service"), paths["account_service"], get("radius"), paths["radius"],
-                          d.get("approved_directory_servers") or [], controls)
+                          d.get("approved_directory_servers") or [], controls, d.get("directory_logins"))
     ops += plan_dns(get("ethernet"), paths["ethernet"], d["approved_dns_servers"], controls)
     ops += plan_ip_access_control(get("ip_access_control"), get("ip_filter_rules") or [], paths["ip_access_control"],
                                   d["management_networks"], d["controller_address"], d.get("ip_acl_extra_rules") or (), controls)

@@ -83,6 +83,28 @@ options:
           destination: {description: "The receiver (Redfish: an https URL; SNMPv3: a host).", type: str, required: true}
           protocol: {description: Redfish or SNMPv3., type: str, default: Redfish, choices: [Redfish, SNMPv3]}
           event_types: {description: EventTypes to send (the BMC's default when empty)., type: list, elements: str, default: []}
+      directory_logins:
+        description:
+          - The directory logins the access policy approves (role bmc_access's C(bmc_access_policy_targets) ldap and
+            active_directory, each C({enabled, tls})). Where one is approved and on, its ServiceAddresses are set to exactly
+            O(config.approved_directory_servers) in its TLS form (LDAP C(ldap://host:389) with StartTLS, Active Directory
+            C(ldaps://host:636)); this module owns ServiceAddresses, M(bmclock.supermicro.bmc_access) owns ServiceEnabled
+            and the TLS switches.
+        type: dict
+        default: {}
+        suboptions:
+          ldap:
+            description: "C({enabled: false}) or C({enabled: true, tls: start_tls})."
+            type: dict
+            suboptions:
+              enabled: {description: Whether LDAP logins are approved., type: bool, required: true}
+              tls: {description: How LDAP binds are protected., type: str, choices: [start_tls]}
+          active_directory:
+            description: "C({enabled: false}) or C({enabled: true, tls: ldaps})."
+            type: dict
+            suboptions:
+              enabled: {description: Whether Active Directory logins are approved., type: bool, required: true}
+              tls: {description: How Active Directory binds are protected., type: str, choices: [ldaps]}
       syslog_port: {description: Port of the syslog collector., type: int, default: 514}
       kcs_privilege:
         description: In-band IPMI (KCS) privilege.
@@ -211,6 +233,10 @@ ARGUMENT_SPEC = dict(WRITE_SPEC, **{
         "event_subscriptions": {"type": "list", "elements": "dict", "default": [], "options": {
             "destination": {"type": "str", "required": True}, "protocol": {"type": "str", "default": "Redfish", "choices": ["Redfish", "SNMPv3"]},
             "event_types": {"type": "list", "elements": "str", "default": []}}},
+        "directory_logins": {"type": "dict", "default": {}, "options": {
+            "ldap": {"type": "dict", "options": {"enabled": {"type": "bool", "required": True}, "tls": {"type": "str", "choices": ["start_tls"]}}},
+            "active_directory": {"type": "dict", "options": {"enabled": {"type": "bool", "required": True},
+                                                             "tls": {"type": "str", "choices": ["ldaps"]}}}}},
         "syslog_port": {"type": "int", "default": 514},
         "kcs_privilege": {"type": "str", "default": "Callback", "choices": ["Administrator", "Operator", "User", "Callback"]},
         "system_lockdown": {"type": "bool", "default": True},

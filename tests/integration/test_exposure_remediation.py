@@ -372,3 +372,38 @@ def test_factory_certificates_are_served_and_not_trusted_until_replaced(story, f
     record = json.loads((setup[2] / "bmc-003.json").read_text())
     assert record["summary"]["status"] == "unreachable" and "TLS certificate not trusted (self-signed certificate)" in json.dumps(record)
 
+
+
+def test_approved_directory_login_is_pointed_at_the_approved_servers(story, fleet, setup):
+    """An LDAP login the policy approves (start_tls) binding in clear text to an unapproved server:
+    bmc_access switches StartTLS on (it owns the TLS switches), bmc_exposure sets ServiceAddresses to
+    the approved server in its TLS form (it owns the addresses), each between its unlock/lock pair;
+    the re-audit passes net-egress and acct-directory-tls; the next run and --check write nothing."""
+    fleet.admin.reset("bmc-002")                                   # X12, locked
+    fleet.admin.apply_deviations("bmc-002", "ldap_cleartext")      # ldap://10.10.0.40:389, StartTLS off
+    policy = {"min_password_length": 14, "lockout_threshold": 5, "lockout_duration": 900, "lockout_reset_after": 900,
+              "session_timeout": 300, "ldap": {"enabled": True, "tls": "start_tls"}, "active_directory": {"enabled": False},
+              "radius": {"enabled": False}}
+    ldap = {"bmc_approved_directory_servers": ["ldap.mgmt.example"], "bmc_access_policy_targets": policy}
+    run_step(fleet, setup, "ldap-audit", "playbooks/audit.yml", cmdline="--limit bmc-002", **ldap)
+    assert {statuses(setup[2], "bmc-002")[c] for c in ("net-egress", "acct-directory-tls")} == {"fail"}
+    tags = "--limit bmc-002 --tags net-egress,acct-directory-tls"
+    run, sent = run_step(fleet, setup, "ldap-check", cmdline=tags + " --check", **ldap)
+    assert run.status == "successful" and sent["bmc-002"] == [], run.stdout[-2000:]
+    service = "/redfish/v1/AccountService"
+    planned = [(o["method"], o["path"], o["body"]) for o in results(run, "Enforce the network exposure")[0]["res"]["plan"]["operations"]]
+    assert planned == [("PATCH", service, {"LDAP": {"ServiceAddresses": ["ldap://ldap.mgmt.example:389"]}})]
+    run, sent = run_step(fleet, setup, "ldap", cmdline=tags, **ldap)
+    assert run.status == "successful", run.stdout[-2000:]
+    assert [(m, p) for m, p, _ in sent["bmc-002"]] == [("PATCH", LOCK), ("PATCH", service), ("PATCH", LOCK),
+                                                       ("PATCH", LOCK), ("PATCH", service), ("PATCH", LOCK)]
+    (applied,) = [(o["method"], o["path"], o["body"]) for e in results(run, "Enforce the network exposure") for o in e["res"]["applied"]]
+    assert applied == planned[0]       # the exposure task wrote exactly what it planned (between its unlock/lock pair)
+    body = fleet.admin.get_resource("bmc-002", service)
+    assert (body["LDAP"]["ServiceEnabled"], body["LDAP"]["ServiceAddresses"], body["Oem"]["Supermicro"]["LDAP"]["StartTLSEnabled"]) == \
+        (True, ["ldap://ldap.mgmt.example:389"], True)
+    assert {statuses(setup[2], "bmc-002")[c] for c in ("net-egress", "acct-directory-tls")} == {"pass"}
+    for name, cmdline in [("ldap-again", tags), ("ldap-check-again", tags + " --check")]:
+        run, sent = run_step(fleet, setup, name, cmdline=cmdline, **ldap)
+        assert run.status == "successful" and run.changed() == 0 and sent["bmc-002"] == [], run.stdout[-2000:]
+    fleet.admin.reset("bmc-002")

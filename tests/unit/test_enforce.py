@@ -199,7 +199,12 @@ def test_directory_logins_stay_on_only_when_approved_and_then_tls_only():
                                       {"bmc_approved_directory_servers": ["10.10.0.40"]})
     (op,) = access.plan_policy("bmc1", current, approved, paths).operations
     assert op.body == {"Oem": {"Supermicro": {"LDAP": {"StartTLSEnabled": True}}}}
+    # Bound to another server than the approved one: bmc_exposure owns ServiceAddresses and points it
+    # at the approved server, so bmc_access only makes it TLS-only; with no approved server, off.
     elsewhere = access.validate_policy("bmc1", {"ldap": {"enabled": True, "tls": "start_tls"}},
                                        {"bmc_approved_directory_servers": ["10.10.0.41"]})
     (op,) = access.plan_policy("bmc1", current, elsewhere, paths).operations
+    assert op.body == {"Oem": {"Supermicro": {"LDAP": {"StartTLSEnabled": True}}}}
+    nowhere = access.validate_policy("bmc1", {"ldap": {"enabled": True, "tls": "start_tls"}}, {"bmc_approved_directory_servers": []})
+    (op,) = access.plan_policy("bmc1", current, nowhere, paths).operations
     assert op.body == {"LDAP": {"ServiceEnabled": False}} and op.control == "acct-directory-tls"

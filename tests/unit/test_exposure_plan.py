@@ -177,6 +177,41 @@ def test_directory_servers_not_approved_are_removed():
     assert ep.plan_directory({"LDAP": {"ServiceEnabled": False, "ServiceAddresses": []}}, "/as", None, "/radius", []) == []
 
 
+
+def test_approved_directory_logins_are_set_to_the_approved_servers_in_their_tls_form():
+    """Where the access policy approves a login that is on, its ServiceAddresses are exactly the
+    approved servers (LDAP: ldap://:389 with StartTLS; AD: ldaps://:636), only when they differ;
+    a login that is off or not approved only loses its unapproved servers; nothing is switched on."""
+    logins = {"ldap": {"enabled": True, "tls": "start_tls"}, "active_directory": {"enabled": True, "tls": "ldaps"}}
+    approved = ["ldap.mgmt.example", "fd00::40"]
+    service = {"LDAP": {"ServiceEnabled": True, "ServiceAddresses": ["ldap://10.10.0.40:389", ""]},
+               "ActiveDirectory": {"ServiceEnabled": False, "ServiceAddresses": ["ad.evil.example"]}}
+    ops = ep.plan_directory(service, "/as", None, "/radius", approved, logins=logins)
+    assert bodies(ops) == [("PATCH", "/as", {"LDAP": {"ServiceAddresses": ["ldap://ldap.mgmt.example:389", "ldap://[fd00::40]:389"]}}),
+                           ("PATCH", "/as", {"ActiveDirectory": {"ServiceAddresses": []}})]      # off: cleared, not set, not on
+    assert ops[0].changes == [{"field": "LDAP.ServiceAddresses", "before": ["ldap://10.10.0.40:389", ""],
+                               "after": ["ldap://ldap.mgmt.example:389", "ldap://[fd00::40]:389"]}]
+    assert ops[0].control == "net-egress"
+    done = {"LDAP": {"ServiceEnabled": True, "ServiceAddresses": ["ldap://ldap.mgmt.example:389", "ldap://[fd00::40]:389", ""]},
+            "ActiveDirectory": {"ServiceEnabled": True, "ServiceAddresses": ["ldaps://ldap.mgmt.example:636", "ldaps://[fd00::40]:636"]}}
+    assert ep.plan_directory(done, "/as", None, "/radius", approved, logins=logins) == []
+    # not approved by the policy: the old rule (unapproved removed; bmc_access switches it off)
+    assert bodies(ep.plan_directory(service, "/as", None, "/radius", approved, logins={"ldap": {"enabled": False}}))[0] == \
+        ("PATCH", "/as", {"LDAP": {"ServiceAddresses": []}})
+    # an empty approved list turns the feature off, approved login or not
+    assert bodies(ep.plan_directory(service, "/as", None, "/radius", [], logins=logins)) == [
+        ("PATCH", "/as", {"LDAP": {"ServiceAddresses": []}}), ("PATCH", "/as", {"LDAP": {"ServiceEnabled": False}}),
+        ("PATCH", "/as", {"ActiveDirectory": {"ServiceAddresses": []}})]
+    # outside net-egress: nothing
+    assert ep.plan_directory(service, "/as", None, "/radius", approved, controls=["time-ntp"], logins=logins) == []
+
+
+def test_directory_logins_need_their_tls_form():
+    assert ep.check_directory_logins({"ldap": {"enabled": True, "tls": "start_tls"}, "active_directory": {"enabled": False}}) == []
+    assert ep.check_directory_logins({"ldap": {"enabled": True}, "active_directory": {"enabled": True, "tls": "start_tls"}}) == [
+        "directory_logins.ldap.tls: approved logins need tls: start_tls",
+        "directory_logins.active_directory.tls: approved logins need tls: ldaps"]
+
 def test_smtp_and_dns():
     event_service = {"SMTP": {"ServiceEnabled": True, "ServerAddress": "smtp.example.net"}, "@odata.etag": '"s"'}
     assert bodies(ep.plan_smtp(event_service, "/es", [])) == [
