@@ -36,8 +36,9 @@ class ActionModule(ControllerAction):
         except AnsibleActionFail as exc:
             # The host was not audited in this run: its stored record must not keep saying what
             # an earlier run saw (the same run's reports, groups and gate read that record).
-            exc.result["bmc_compliance"] = self._failure_record(task_vars, exc.message)
-            raise
+            # A plain failed result (not the exception re-raised): ansible-core 2.19 drops the
+            # exception's extra keys, and the summary callback and the rescue need this record.
+            return {"failed": True, "msg": exc.message, "bmc_compliance": self._failure_record(task_vars, exc.message)}
 
     def _failure_record(self, task_vars, message):
         """An error record for a host whose audit task failed, written when results_dir is known;
