@@ -248,7 +248,12 @@ def test_an_interrupted_audit_logs_every_session_out(slow_fleet, tmp_path, signu
             time.sleep(0.1)
         assert all(open_sessions), (open_sessions, (tmp_path / "out").read_text()[-3000:])
         playbook.send_signal(signum)   # to ansible-playbook only, as AWX/ansible-runner cancels a job
-        playbook.wait(timeout=60)
+        try:
+            playbook.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            # How long ansible-playbook takes to exit after a signal is Ansible's (its workers can
+            # block on the result queue; AWX follows with SIGKILL). What is ours: the sessions.
+            pass
     finally:
         if playbook.poll() is None:
             os.killpg(playbook.pid, signal.SIGKILL)
