@@ -78,11 +78,8 @@ class ActionModule(ControllerAction):
         selected = self._selected_controls(catalog, task_vars, args["controls"])
         previous_fact = self._templar.template(task_vars.get("bmc_compliance")) or None
         previous = results.previous_record(args["results_dir"], host, previous_fact)
-        if task_vars.get("bmc_exposure") is None:
-            # Controls whose evidence another job gathers (applicability.requires: the exposure
-            # probe) keep what that job recorded: a run that cannot see it never erases a finding.
-            recorded = {r.get("id") for r in (previous or {}).get("results") or [] if r.get("status") != "notchecked"}
-            selected = [c for c in selected if c["id"] not in recorded or not (c.get("applicability") or {}).get("requires")]
+        if task_vars.get("bmc_exposure") is None:     # no probe data in this run
+            selected = selection.keep_recorded_evidence(selected, (previous or {}).get("results"))
         warnings = []
         if not args["validate_certs"]:
             warnings.append("%s: the BMC's TLS certificate is not verified (bmc_validate_certs: false); "

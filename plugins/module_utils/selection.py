@@ -47,3 +47,11 @@ def select(catalog, run_tags=None, skip_tags=None, controls=None):
     if controls is not None:
         catalog = [c for c in catalog if tags_of(c) & set(controls)]
     return [c for c in catalog if not tags_of(c) & skip_tags]
+
+
+def keep_recorded_evidence(selected, previous_results):
+    """`selected` without the controls whose evidence another job gathers (applicability.requires:
+    the exposure probe) and that a record already holds: a run that cannot see that evidence
+    never erases a finding; never recorded, they are evaluated (notchecked, with the reason)."""
+    recorded = {r.get("id") for r in previous_results or [] if r.get("status") != "notchecked"}
+    return [c for c in selected if c["id"] not in recorded or not (c.get("applicability") or {}).get("requires")]

@@ -77,3 +77,12 @@ def test_selection_by_tags_and_controls_both_apply():
 def test_unknown_names_are_reported_sorted():
     assert selection.unknown(["nett", "svc", "report", "audit", "fw-alowlist"], CATALOG) == ["fw-alowlist", "nett"]
     assert selection.unknown(["report"], CATALOG, play_tags=()) == ["report"]
+
+
+def test_a_run_without_probe_data_keeps_the_recorded_probe_findings():
+    from ansible_collections.bmclock.supermicro.plugins.module_utils import selection
+    probed = {"id": "exposure-services", "applicability": {"requires": {"query": "exposure.probes", "reason": "no probe"}}}
+    plain = {"id": "svc-ssh-off"}
+    assert selection.keep_recorded_evidence([probed, plain], [{"id": "exposure-services", "status": "fail"}]) == [plain]
+    assert selection.keep_recorded_evidence([probed, plain], [{"id": "exposure-services", "status": "notchecked"}]) == [probed, plain]
+    assert selection.keep_recorded_evidence([probed, plain], None) == [probed, plain]
