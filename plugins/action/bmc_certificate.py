@@ -87,7 +87,7 @@ class ActionModule(WriteAction):
         for op in operations if not getattr(ctx, "verifying", False) else ():
             # The run relies on the new certificate only once a fresh TLS connection verifies it against
             # the organisation's CA. There is no rollback: the old key never leaves the BMC.
-            op.check = lambda: self._fresh_connection(desired["trust_path"])
+            op.check = lambda client: self._fresh_connection(desired["trust_path"])
             op.description += " (then proven by a fresh TLS connection verified with %s)" % desired["trust_path"]
         return enforce.Plan(ctx.host, operations)
 

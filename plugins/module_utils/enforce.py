@@ -69,7 +69,7 @@ class Operation:
     proves: str | None = None       # a user name whose new password is proven by a fresh login
     rollback: Operation | None = None   # sent over the open session when the proof fails
     send: Callable | None = None    # send(client) -> response, for a write that is not one JSON request
-    check: Callable | None = None   # check(): raises when the run may not rely on the write (then rollback)
+    check: Callable | None = None   # check(client): raises when the run may not rely on the write (then rollback)
     predicts: tuple | None = None   # (resource key, body): what a write that is not a PATCH leaves there (check mode's after)
 
     @property
@@ -323,7 +323,7 @@ def _check(client, op, applied):
     """The proof a write asks for (a fresh connection after new IP access rules, a TLS handshake
     with a new certificate); when it fails, the rollback goes over the still-open session."""
     try:
-        op.check()
+        op.check(client)
     except Exception as exc:   # any failure of the proof means: do not rely on the write
         restored = ""
         if op.rollback is not None:

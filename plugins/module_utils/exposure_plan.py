@@ -474,11 +474,30 @@ def plan_addressing(nic, path, networks, enabled=False, target=None, controls=No
         if value and not inside(value):
             raise PlanRefused("bmc_target_address: %s lies outside the management networks" % value)
     net = ipaddress.ip_network("%s/%s" % (target["address"], target.get("prefix_length", 24)), strict=False)
+    if target.get("gateway") and ipaddress.ip_address(target["gateway"]) not in net:
+        raise PlanRefused("bmc_target_address: the gateway %s is not in the new address's network %s" % (target["gateway"], net))
     body = {"DHCPv4": {"DHCPEnabled": False},
             "IPv4StaticAddresses": [{"Address": target["address"], "SubnetMask": str(net.netmask), "Gateway": target.get("gateway")}]}
     before = {"DHCPv4": {"DHCPEnabled": (nic.get("DHCPv4") or {}).get("DHCPEnabled")},
               "IPv4StaticAddresses": [{k: current.get(k) for k in ("Address", "SubnetMask", "Gateway")}]}
     return [operation("PATCH", path, body, before, "net-addressing", "ethernet")], None
+
+
+def previous_addressing(nic):
+    """The EthernetInterface PATCH that puts the addressing read back (the rollback of a move)."""
+    if (nic.get("DHCPv4") or {}).get("DHCPEnabled"):
+        return {"DHCPv4": {"DHCPEnabled": True}}
+    return {"IPv4StaticAddresses": [{k: a.get(k) for k in ("Address", "SubnetMask", "Gateway")} for a in nic.get("IPv4StaticAddresses") or []]}
+
+
+def rules_after(acl, rules, networks, extra_rules=(), enforced=False):
+    """[(network, policy)] the IP access control will filter with once the run is through: the
+    desired rules when net-ip-acl is enforced in the same run, else the ones read ([] = no filter)."""
+    if enforced:
+        return desired_rules(networks, extra_rules)
+    if not (acl or {}).get("ServiceEnabled"):
+        return []
+    return [k for k in (_rule_key(r) for r in sorted(rules or [], key=lambda r: int(r.get("Id", 0)))) if k]
 
 
 # -- the whole exposure plan -------------------------------------------------------------------
@@ -540,6 +559,16 @@ def days_left(certificate, now):
     return ((moment if moment.tzinfo else moment.replace(tzinfo=datetime.timezone.utc)) - now).days
 
 
+def certificate_names(cert_pem):
+    """The IP addresses and DNS names a PEM certificate is valid for (its subject alternative names)."""
+    from cryptography import x509
+    try:
+        sans = x509.load_pem_x509_certificate(_bytes(cert_pem)).extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+    except x509.ExtensionNotFound:
+        return []
+    return [str(n) for n in sans.get_values_for_type(x509.IPAddress)] + sans.get_values_for_type(x509.DNSName)
+
+
 def issued_by(cert_pem, ca_pem):
     """True when `cert_pem` was signed by the CA certificate `ca_pem`."""
     from cryptography import x509
@@ -578,7 +607,9 @@ def plan_certificate(current, layout, min_days, source, now=None, controls=None)
         op.changes = [{"field": "Fingerprint", "before": current.get("Fingerprint"), "after": _colons(want)}]
         op.predicts = ("certificate", _described(source["cert_pem"]))
         return [op], None
-    if fresh and current.get("CertificateString") and issued_by(current["CertificateString"], source["ca_cert_pem"]):
+    wanted_names = (source.get("subject") or {}).get("AlternativeNames") or []
+    if fresh and current.get("CertificateString") and issued_by(current["CertificateString"], source["ca_cert_pem"]) \
+            and set(wanted_names) <= set(certificate_names(current["CertificateString"])):
         return [], None
     if layout == "X11":
         return [], "X11 has no CertificateService: generate a CSR in its web UI, have the organisation's CA sign it, upload it there"

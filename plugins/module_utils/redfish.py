@@ -236,6 +236,44 @@ class RedfishClient:
         finally:
             self._token = None
 
+    def follow(self, host, within=60, interval=2):
+        """Follows the BMC to its new address `host`: a fresh login there, tried again while its
+        network restarts (no answer) until `within` seconds have passed; then the session of the
+        old address is ended over the new one. Until that login works the client stays with the
+        old address (RedfishError); a refused login or an untrusted certificate is final."""
+        old = (self.host, self._token, self._session_uri)
+        deadline, timeout = time.monotonic() + within, self.timeout
+        self.timeout = min(timeout, 10)
+        try:
+            while True:
+                self._drop_idle()
+                self.host, self._token, self._session_uri = host, None, None
+                try:
+                    self._timeouts = 0      # silence is expected while the address changes
+                    self.login()
+                    break
+                except RedfishError as exc:
+                    final = exc.status is not None or str(exc.reason or "").startswith("TLS")
+                    if final or isinstance(exc, HostTimeout) or time.monotonic() + interval >= deadline:
+                        self._drop_idle()
+                        self.host, self._token, self._session_uri = old
+                        raise
+                    time.sleep(interval)
+        finally:
+            self.timeout = timeout
+        if old[2] and old[1]:
+            try:
+                self._send("DELETE", old[2], attempts=1, budget=False)
+            except RedfishError:
+                pass    # it expires on the BMC by itself (SessionTimeout)
+
+    def _drop_idle(self):
+        while True:
+            try:
+                self._idle.get_nowait().close()
+            except queue.Empty:
+                return
+
     def close(self):
         """Logs out and drops the connections: idempotent, bounded, safe from a signal handler."""
         if self._closed:
@@ -247,11 +285,7 @@ class RedfishClient:
         executor, self._executor = self._executor, None
         if executor:
             executor.shutdown(wait=False, cancel_futures=True)
-        while True:
-            try:
-                self._idle.get_nowait().close()
-            except queue.Empty:
-                return
+        self._drop_idle()
 
     # -- requests ----------------------------------------------------------------------------
 

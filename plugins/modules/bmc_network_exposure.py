@@ -29,7 +29,13 @@ description:
     System Lockdown on after every other write.
   - Addressing - a BMC address or gateway outside the management networks is reported as a manual step
     (RV(manual)); only with O(config.remediate_addressing) and O(config.target_address) is a static address
-    written.
+    written. A new address is checked before any write - nothing answers on the Redfish port there yet, the
+    IP access control will accept the controller's address toward it, the gateway is in its network, and
+    (with certificate validation) the certificate the BMC serves names it. After the PATCH the run follows
+    the BMC there with a fresh login (within O(config.address_settle_seconds)); only then do later writes,
+    the verification and the rest of the run use it (RV(moved)). When that login fails and the BMC still
+    answers at the old address, the addressing read before is written back; when it answers at neither, the
+    task fails naming both addresses (a BMC has one IPv4 address - the old one is gone once the new one takes).
 options:
   config:
     description: The desired exposure (the bmc_exposure role builds it from the baseline variables).
@@ -119,7 +125,11 @@ options:
         suboptions:
           address: {description: IPv4 address., type: str, required: true}
           prefix_length: {description: Prefix length., type: int, default: 24}
-          gateway: {description: Gateway inside the management networks., type: str}
+          gateway: {description: Gateway inside the management networks and the new address's network., type: str}
+      address_settle_seconds:
+        description: How long a BMC may take to answer at its new address after the address change.
+        type: int
+        default: 60
 extends_documentation_fragment:
   - bmclock.supermicro.connection
   - bmclock.supermicro.write
@@ -193,6 +203,12 @@ applied:
   returned: when writes were attempted
   type: list
   elements: dict
+moved:
+  description: The BMC's old and new address (C(from), C(to)) after a proven address change; update
+    C(ansible_host) in the inventory (the bmc_exposure role sets it for the rest of the run).
+  returned: when the BMC moved
+  type: dict
+  sample: {"from": "203.0.113.7", "to": "10.20.0.7"}
 manual:
   description: Control id -> the exact manual step (net-addressing).
   returned: when a fix needs a person
@@ -244,6 +260,7 @@ ARGUMENT_SPEC = dict(WRITE_SPEC, **{
         "target_address": {"type": "dict", "options": {
             "address": {"type": "str", "required": True}, "prefix_length": {"type": "int", "default": 24},
             "gateway": {"type": "str"}}},
+        "address_settle_seconds": {"type": "int", "default": 60},
     }},
 })
 

@@ -32,7 +32,7 @@ def make_admin_app(fleet: Fleet) -> web.Application:
 
     @routes.get("/bmcs")
     async def list_bmcs(request):
-        return ok([{"name": b.name, "address": b.address, "port": b.port, "generation": b.generation,
+        return ok([{"name": b.name, "address": b.address, "home_address": b.home_address, "port": b.port, "generation": b.generation,
                     "model": b.identity.get("model"), "board": b.identity.get("board"), "up": b.up and b.reachable,
                     "reachable": b.reachable, "deviations": b.deviations} for b in fleet.bmcs])
 
@@ -140,6 +140,7 @@ def make_admin_app(fleet: Fleet) -> web.Application:
         bmc = bmc_of(request)
         fleet.seed_bmc(bmc)
         bmc.knobs = fleet.launch_knobs()
+        await fleet.move(bmc, bmc.home_address)          # back on its lease
         if not bmc.up:
             await bmc.set_up(True)
         return ok({"reset": bmc.name, "deviations": bmc.deviations})

@@ -7,6 +7,7 @@ stay consistent.
 """
 from __future__ import annotations
 
+import asyncio
 import base64
 import copy
 import hashlib
@@ -23,6 +24,7 @@ SESSIONS = f"{R}/SessionService/Sessions"
 FIRMWARE = f"{R}/UpdateService/FirmwareInventory"
 TASKS = f"{R}/TaskService/Tasks"
 
+LOOPBACK = ipaddress.ip_network("127.0.0.0/8")
 LICENSE_IDS = {"SFT-OOB-LIC": "1", "SFT-DCMS-SINGLE": "2", "SFT-DCMS-SVC-KEY": "3"}
 
 
@@ -79,6 +81,7 @@ class Knobs:
     firmware_time_scale: float = 1.0                                  # firmware verify/flash durations x this
     stuck_services: tuple = ()              # NetworkProtocol services that answer even while off (exposure.py)
     seen_source: str | None = None          # the client address the BMC sees (NAT, proxy)
+    address_settle_seconds: float = 1.0     # a new LAN address takes this long after the PATCH's answer
     password_patch_lost: bool = False   # a password PATCH answers 200 but the old password stays (fwupd #5129: passwords
                                         # change under the user's feet): what the connecting account's proof catches
 
@@ -87,13 +90,14 @@ class Knobs:
         return {"latency_ms": lat, "latency_paths": self.latency_paths, "fault": self.fault, "strict_etag": self.strict_etag,
                 "password_classes": list(self.password_classes), "reboot_seconds": self.reboot_seconds,
                 "firmware_time_scale": self.firmware_time_scale, "stuck_services": list(self.stuck_services),
-                "seen_source": self.seen_source,
+                "seen_source": self.seen_source, "address_settle_seconds": self.address_settle_seconds,
                 "password_patch_lost": self.password_patch_lost}
 
 
 class BMC:
     def __init__(self, name: str, index: int, address: str, port: int, identity: dict):
         self.name, self.index, self.address, self.port = name, index, address, port
+        self.home_address = address                  # its DHCP lease; `address` is where it listens now
         self.identity = identity
         self.generation: str = identity["generation"]
         self.org_view: dict = {}                     # Redfish view of the fleet-CA leaf this BMC serves by default
@@ -115,6 +119,8 @@ class BMC:
         self.request_count = 0
         self.dirty = False
         self.on_up_change = None                     # set by the fleet: coroutine fn(bmc)
+        self.on_address_change = None               # set by the fleet: coroutine fn(bmc, address)
+        self.pending_move = None                     # the scheduled address change (asyncio handle)
 
     # ---- generation facts -------------------------------------------------------------
     @property
@@ -204,6 +210,20 @@ class BMC:
             return f"{R}/UpdateService/SmcFirmwareInventory/{component}"
         return f"{FIRMWARE}/{component}"
 
+    @property
+    def routable(self) -> bool:
+        """Its address is one this machine reaches (loopback): a BMC moved anywhere else is lost
+        until an admin reset, as a real one is until someone walks to its console."""
+        return ipaddress.ip_address(self.address) in LOOPBACK
+
+    def move_to(self, address: str, delay: float) -> None:
+        """The LAN address changes `delay` seconds from now (after the PATCH's answer went out):
+        the listener and its service ports move, connections to the old address are cut."""
+        if self.pending_move:
+            self.pending_move.cancel()
+        loop = asyncio.get_running_loop()
+        self.pending_move = loop.call_later(delay, lambda: loop.create_task(self.on_address_change(self, address)))
+
     async def set_up(self, up: bool) -> None:
         """Open or close this BMC's listener (a rebooting BMC refuses connections)."""
         self.up = up
@@ -282,12 +302,13 @@ class BMC:
     # ---- persistence -----------------------------------------------------------------------
     def snapshot(self) -> dict:
         return {"name": self.name, "identity": self.identity, "store": self.store, "passwords": self.passwords,
-                "licenses": self.licenses, "deviations": self.deviations, "tls": self.tls}
+                "licenses": self.licenses, "deviations": self.deviations, "tls": self.tls, "address": self.address}
 
     def restore(self, data: dict) -> None:
         self.identity, self.store, self.passwords = data["identity"], data["store"], data["passwords"]
         self.licenses, self.deviations = data["licenses"], data["deviations"]
         self.tls = data.get("tls")
+        self.address = data.get("address", self.address)
         self.generation = self.identity["generation"]
 
 

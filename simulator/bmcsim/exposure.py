@@ -108,7 +108,7 @@ class Exposure:
 
     @staticmethod
     def wanted(bmc: BMC) -> set[str]:
-        if not (bmc.reachable and bmc.up):
+        if not (bmc.reachable and bmc.up and bmc.routable):
             return set()
         protocols = bmc.get(f"{MANAGER}/NetworkProtocol") or {}
         on = {name for name in SERVICES if (protocols.get(name) or {}).get("ProtocolEnabled")}
@@ -133,6 +133,12 @@ class Exposure:
             for (address, _), listener in self.listeners.items():
                 if address == bmc.address:
                     apply_filter(listener.sock, program)
+
+    def forget(self, address: str) -> None:
+        """Closes every service listener on `address` (the BMC moved away from it)."""
+        for key in [k for k in self.listeners if k[0] == address]:
+            self.listeners.pop(key).close()
+        self.filters.pop(address, None)
 
     def close_all(self) -> None:
         for listener in self.listeners.values():

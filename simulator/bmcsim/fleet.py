@@ -47,19 +47,20 @@ class Fleet:
             bmc = BMC(f"bmc-{i:03d}", i, address, port, {"generation": self.generation_of(i)})
             ctx, leaf = self.ca.server_context(address, bmc.name, self.dir / "tls")
             ctx.sni_callback = self._certificate_chooser(bmc)
-            self.contexts[address] = ctx
+            self.contexts[bmc.name] = ctx
             bmc.org_view = tls.describe(leaf)
             bmc.reachable = i <= count - unreachable
             bmc.knobs = self.launch_knobs()
             bmc.on_up_change = self._listener_changed
+            bmc.on_address_change = self.move
             bmc.factory_tls = self.factory_tls
             if not self._load(bmc):
                 self.seed_bmc(bmc)
             self.bmcs.append(bmc)
         self.by_name = {b.name: b for b in self.bmcs}
         self.by_address = {b.address: b for b in self.bmcs}
-        self.servers: dict[str, asyncio.AbstractServer] = {}
-        self.connections: dict[str, set] = {b.address: set() for b in self.bmcs}
+        self.servers: dict[str, asyncio.AbstractServer] = {}          # by BMC name, like the two below
+        self.connections: dict[str, set] = {b.name: set() for b in self.bmcs}
         self.runner: web.AppRunner | None = None
         self.exposure = Exposure(service_port_base)     # SSH, HTTP, IPMI, SNMP, ... beside Redfish
 
@@ -73,7 +74,7 @@ class Fleet:
                 if bmc.tls["chain"] not in uploaded:
                     uploaded.clear()
                     uploaded[bmc.tls["chain"]] = tls.served_context(bmc.tls["chain"].encode(), bmc.tls["key"].encode(),
-                                                                    self.dir / "tls" / f"{bmc.address}-uploaded")
+                                                                    self.dir / "tls" / f"{bmc.name}-uploaded")
                 sslobj.context = uploaded[bmc.tls["chain"]]
         return choose
 
@@ -88,12 +89,14 @@ class Fleet:
     def seed_bmc(self, bmc: BMC) -> None:
         """The seeded state of one BMC: identity, factory tree, hardening, its deviations."""
         rng = random.Random(f"{self.seed}:{bmc.index}")
-        ident = fleetgen.identity(rng, bmc.name, bmc.base_generation, bmc.address)
+        ident = fleetgen.identity(rng, bmc.name, bmc.base_generation, bmc.home_address)
         platform = {**self.factory_view, "Issuer": tls.SUPERMICRO_ROOT_CA, "Subject": tls.SUPERMICRO_ROOT_CA}
         ident["certs"] = {"factory": self.factory_view, "org": bmc.org_view, "platform": platform}
         bmc.identity = ident
         bmc.store, bmc.passwords, bmc.licenses = build(dict(ident, generation=bmc.base_generation)), {}, []
         bmc.tls = bmc.csr_key = None
+        if bmc.pending_move:
+            bmc.pending_move.cancel()
         bmc.sessions.clear()
         bmc.staging.clear()          # running firmware jobs see their update dropped and stop
         bmc.failures.clear()
@@ -113,7 +116,7 @@ class Fleet:
         if not path or not path.exists():
             return False
         data = json.loads(path.read_text())
-        if data["identity"].get("generation") != bmc.generation or data["identity"].get("address") != bmc.address:
+        if data["identity"].get("generation") != bmc.generation or data["identity"].get("address") != bmc.home_address:
             return False        # a different fleet layout: start this BMC afresh
         bmc.restore(data)
         # The leaf key is new on every start; a view of the leaf follows it (an uploaded certificate is kept as it is).
@@ -149,22 +152,41 @@ class Fleet:
             self.exposure.sync(bmc)
 
     def _factory(self, bmc: BMC):
-        server, conns = self.runner.server, self.connections[bmc.address]
+        server, conns = self.runner.server, self.connections[bmc.name]
         return lambda: Gate(server(), bmc, conns)
 
     async def open(self, bmc: BMC) -> None:
-        if bmc.address in self.servers or not bmc.reachable:
+        if bmc.name in self.servers or not bmc.reachable or not bmc.routable or self.by_address.get(bmc.address) is not bmc:
             return
         loop = asyncio.get_running_loop()
-        self.servers[bmc.address] = await loop.create_server(self._factory(bmc), bmc.address, self.port,
-                                                             ssl=self.contexts[bmc.address], reuse_address=True, backlog=128)
+        self.servers[bmc.name] = await loop.create_server(self._factory(bmc), bmc.address, self.port,
+                                                          ssl=self.contexts[bmc.name], reuse_address=True, backlog=128)
 
     async def close(self, bmc: BMC) -> None:
-        server = self.servers.pop(bmc.address, None)
+        server = self.servers.pop(bmc.name, None)
         if server:
             server.close()
-        for transport in list(self.connections[bmc.address]):
+        for transport in list(self.connections[bmc.name]):
             transport.abort()
+
+    async def move(self, bmc: BMC, address: str) -> None:
+        """The BMC's LAN address changed (an EthernetInterface PATCH, or a reset back to its lease):
+        the HTTPS listener and the service ports leave the old address, connections to it are cut,
+        and they open on the new one with the same certificate. Sessions live on (they are the
+        BMC's, not the address's). An address another BMC holds, or one outside loopback, leaves
+        it unreachable: lost until an admin reset."""
+        if address == bmc.address:
+            return
+        await self.close(bmc)
+        self.exposure.forget(bmc.address)
+        if self.by_address.get(bmc.address) is bmc:
+            del self.by_address[bmc.address]
+        bmc.address = address
+        self.by_address.setdefault(address, bmc)
+        bmc.dirty = True
+        if bmc.up:
+            await self.open(bmc)
+        self.exposure.sync(bmc)
 
     async def _listener_changed(self, bmc: BMC) -> None:
         await (self.open(bmc) if bmc.up else self.close(bmc))

@@ -94,3 +94,17 @@ def playbook_run(private_dir, playbook, inventory, extravars=None, envvars=None,
         envvars=dict({"ANSIBLE_NOCOLOR": "1"}, **(envvars or {})), cmdline=cmdline, quiet=True,
         rotate_artifacts=1, **({"fact_cache_type": "jsonfile"} if fact_cache else {}))
     return Run(runner, private_dir)
+
+
+def organisation_pki(directory, fleet_ca_path):
+    """The organisation's CA (in `directory`), a CA bundle the runs trust (the fleet's CA and the
+    organisation's), and the variables that have bmc_certificate issue each BMC's certificate from a
+    CSR signed by that CA: (ca, bundle path, variables)."""
+    from bmcsim.tls import CertificateAuthority
+    org = CertificateAuthority(Path(directory) / "org", common_name="Example Org BMC CA")
+    bundle = Path(directory) / "bundle.pem"
+    bundle.write_text(Path(fleet_ca_path).read_text() + org.cert_path.read_text())
+    variables = {"bmc_ca_path": str(bundle), "bmc_tls_ca_cert_path": str(org.cert_path), "bmc_tls_ca_key_path": str(org.dir / "ca.key"),
+                 "bmc_tls_csr_subject": {"CommonName": "{{ inventory_hostname }}", "Organization": "Example Org",
+                                         "OrganizationalUnit": "Infrastructure", "City": "Berlin", "State": "Berlin", "Country": "DE"}}
+    return org, bundle, variables

@@ -19,8 +19,7 @@ import pytest
 
 from ansible_collections.bmclock.supermicro.plugins.module_utils.redfish import RedfishClient
 from bmcsim.testing import SimFleet
-from bmcsim.tls import CertificateAuthority
-from playbook_support import make_inventory, playbook_run
+from playbook_support import make_inventory, organisation_pki, playbook_run
 
 EXPOSURE = ("ipmi_on", "ssdp_on", "http_on", "ssh_on", "snmp_v2c", "vmedia_on", "kvm_on", "acl_off", "acl_allows_any",
             "ntp_unapproved", "syslog_unapproved", "hi_on", "kcs_admin", "lockdown_off", "rogue_subscription", "default_cert")
@@ -55,25 +54,18 @@ def fleet():
 
 @pytest.fixture(scope="module")
 def pki(tmp_path_factory, fleet):
-    """The organisation's CA, and a CA bundle the runs trust: the fleet's CA and the organisation's."""
-    directory = tmp_path_factory.mktemp("pki")
-    org = CertificateAuthority(directory / "org", common_name="Example Org BMC CA")
-    bundle = directory / "bundle.pem"
-    bundle.write_text(open(fleet.ca_path).read() + org.cert_path.read_text())
-    return org, bundle
+    """The organisation's CA, a CA bundle the runs trust (the fleet's CA and the organisation's), its CSR variables."""
+    return organisation_pki(tmp_path_factory.mktemp("pki"), fleet.ca_path)
 
 
 @pytest.fixture(scope="module")
 def setup(fleet, pki, tmp_path_factory):
-    org, bundle = pki
+    _, _, tls = pki
     tmp = tmp_path_factory.mktemp("exposure")
     results_dir = tmp / "reports"
     # bmc-003 (X11) keeps its factory certificate (no Redfish upload): never verifiable.
     inventory = make_inventory(tmp, fleet.inventory_path, results_dir, extra_vars={"bmc-003": {"bmc_validate_certs": False}})
-    extravars = {"bmc_audit_results_dir": str(results_dir), "bmc_remediate_unlock": True, "bmc_ca_path": str(bundle),
-                 "bmc_tls_ca_cert_path": str(org.cert_path), "bmc_tls_ca_key_path": str(org.dir / "ca.key"),
-                 "bmc_tls_csr_subject": {"CommonName": "{{ inventory_hostname }}", "Organization": "Example Org",
-                                         "OrganizationalUnit": "Infrastructure", "City": "Berlin", "State": "Berlin", "Country": "DE"}}
+    extravars = dict(tls, bmc_audit_results_dir=str(results_dir), bmc_remediate_unlock=True)
     return tmp, inventory, results_dir, extravars
 
 
@@ -179,7 +171,7 @@ def test_second_run_and_check_change_nothing_and_write_nothing(story, fleet):
 
 
 def test_the_audit_verifies_with_the_organisation_ca_alone(story, fleet, setup, pki):
-    org, _ = pki
+    org, _, _ = pki
     run, _ = run_step(fleet, setup, "audit-org-ca", "playbooks/audit.yml", cmdline="--limit x12,x13",
                       bmc_ca_path=str(org.cert_path))
     assert run.status == "successful"
@@ -197,7 +189,7 @@ def test_a_second_certificate_run_leaves_it_alone(story, fleet, setup):
 
 
 def test_a_near_expiry_certificate_is_renewed(story, fleet, setup, pki):
-    org, bundle = pki
+    org, bundle, _ = pki
     x13 = fleet.bmcs[0]
     fleet.admin.patch_resource(x13["name"], LOCK, {"SysLockdownEnabled": False})
     cert, cert_pem, key_pem = org.issue(x13["address"], x13["name"], days=10)
@@ -271,7 +263,7 @@ def test_locked_again_when_a_write_in_between_fails(story, fleet, setup):
 
 
 def test_no_password_or_private_key_anywhere(story, fleet, setup, pki):
-    org, _ = pki
+    org, _, _ = pki
     key_line = (org.dir / "ca.key").read_text().splitlines()[1]
     texts = [story[name][0].all_text() for name in ("check", "apply", "again", "check-again")]
     texts += [p.read_text() for p in setup[2].rglob("*") if p.is_file()]
@@ -281,27 +273,8 @@ def test_no_password_or_private_key_anywhere(story, fleet, setup, pki):
 
 
 
-def test_a_new_address_that_does_not_answer_is_written_back(story, fleet, setup):
-    """bmc_remediate_addressing: the static address is written, a fresh login on it must work; the
-    simulator's listener does not move, so the proof fails and the previous addressing (DHCP) is
-    written back over the open session."""
-    fleet.admin.reset("bmc-001")
-    fleet.admin.apply_deviations("bmc-001", "gateway_outside")
-    run_step(fleet, setup, "move-audit", "playbooks/audit.yml", cmdline="--limit bmc-001")
-    run, sent = run_step(fleet, setup, "move", cmdline="--limit bmc-001 --tags net-addressing", bmc_remediate_addressing=True,
-                         bmc_target_address={"address": "127.0.99.7", "prefix_length": 8, "gateway": "127.0.0.254"})
-    assert run.status == "failed"
-    (event,) = results(run, "Enforce the network exposure")
-    msg = event["res"]["msg"]
-    assert "the new address 127.0.99.7 does not answer" in msg and "the previous addressing was written back" in msg, msg
-    nic = "/redfish/v1/Managers/1/EthernetInterfaces/1"
-    assert [(m, p) for m, p, _ in sent["bmc-001"]] == [("PATCH", LOCK), ("PATCH", nic), ("PATCH", nic), ("PATCH", LOCK)]
-    assert fleet.admin.get_resource("bmc-001", nic)["DHCPv4"]["DHCPEnabled"] is True
-    fleet.admin.reset("bmc-001")
-
-
 def test_bad_input_stops_before_any_bmc_is_contacted(story, fleet, setup, pki, tmp_path):
-    org, _ = pki
+    org, _, _ = pki
     _, cert_pem, _ = org.issue(fleet.bmcs[0]["address"], "a")
     _, _, other_key = org.issue(fleet.bmcs[0]["address"], "b")
     (tmp_path / "bmc.crt").write_bytes(cert_pem)

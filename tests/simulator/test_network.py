@@ -1,5 +1,7 @@
 """NetworkProtocol rules, BMC LAN interface quirks, IP access control (API and enforcement)."""
+import socket
 import ssl
+import time
 
 import pytest
 
@@ -7,6 +9,7 @@ from simclient import X11, X12, X13, message_id, unlock
 
 NP = "/redfish/v1/Managers/1/NetworkProtocol"
 ACL = "/redfish/v1/Managers/1/Oem/Supermicro/IPAccessControl"
+NIC = "/redfish/v1/Managers/1/EthernetInterfaces/1"
 
 
 def test_hardened_protocols(rf):
@@ -49,12 +52,57 @@ def test_ethernet_interface_quirks(rf):
     assert "UDID" in rf(X12).get("/redfish/v1/Managers/1/EthernetInterfaces/1")[2]["Oem"]["Supermicro"]
 
 
-def test_static_ip_needs_dhcp_off(sim, rf):
+def _moved(sim, name, address):
+    """Waits (bounded) until the admin API shows the BMC at `address`."""
+    for _ in range(50):
+        if next(b for b in sim.admin.bmcs() if b["name"] == name)["address"] == address:
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def test_an_address_change_is_a_task_and_moves_the_listener(sim, rf):
+    """Static IP needs DHCP off in the same PATCH; the change answers 202 with a task, then the BMC
+    leaves its address: the old one refuses connections, the new one serves the same certificate
+    (and the same session); back on DHCP it returns to its lease."""
     unlock(sim, X13)
-    path, static = "/redfish/v1/Managers/1/EthernetInterfaces/1", [{"Address": "10.1.2.3", "SubnetMask": "255.255.255.0", "Gateway": "10.1.2.1"}]
+    home, port = rf(X13).address, rf(X13).port
+    path, static = NIC, [{"Address": "127.0.21.9", "SubnetMask": "255.0.0.0", "Gateway": "127.0.0.254"}]
     assert rf(X13).patch(path, {"IPv4StaticAddresses": static})[0] == 400
-    assert rf(X13).patch(path, {"IPv4StaticAddresses": static, "DHCPv4": {"DHCPEnabled": False}})[0] == 200
-    assert rf(X13).get(path)[2]["IPv4Addresses"][0]["Address"] == "10.1.2.3"
+    client = rf(X13)
+    client.login()
+    certificate = ssl.get_server_certificate((home, port))
+    status, headers, body = client.patch(path, {"IPv4StaticAddresses": static, "DHCPv4": {"DHCPEnabled": False}})
+    task = body["Accepted"]["@Message.ExtendedInfo"][0]["MessageArgs"][0]
+    assert status == 202 and headers["Location"] == task and client.get(task)[2]["TaskState"] == "Completed"
+    assert _moved(sim, X13, "127.0.21.9")
+    with pytest.raises(ConnectionRefusedError):
+        socket.create_connection((home, port), timeout=2)
+    client.address = "127.0.21.9"
+    assert ssl.get_server_certificate(("127.0.21.9", port)) == certificate
+    with pytest.raises(ssl.SSLCertVerificationError, match="IP address mismatch"):   # it names the old address only
+        client.get(path)
+    client.ctx.check_hostname = False
+    nic = client.get(path)[2]                                   # the session lives on at the new address
+    assert nic["IPv4Addresses"][0] == dict(static[0], AddressOrigin="Static") and nic["DHCPv4"]["DHCPEnabled"] is False
+    assert client.patch(path, {"DHCPv4": {"DHCPEnabled": True}})[0] == 202
+    assert _moved(sim, X13, home)
+    client.address = home
+    client.ctx.check_hostname = True
+    nic = client.get(path)[2]
+    assert nic["IPv4Addresses"][0]["Address"] == home and nic["IPv4StaticAddresses"] == [{"Address": None, "SubnetMask": None, "Gateway": None}]
+
+
+def test_a_bmc_moved_off_loopback_is_lost_until_reset(sim, rf):
+    unlock(sim, X13)
+    home, port = rf(X13).address, rf(X13).port
+    static = [{"Address": "10.1.2.3", "SubnetMask": "255.255.255.0", "Gateway": "10.1.2.1"}]
+    assert rf(X13).patch(NIC, {"IPv4StaticAddresses": static, "DHCPv4": {"DHCPEnabled": False}})[0] == 202
+    assert _moved(sim, X13, "10.1.2.3")
+    with pytest.raises(ConnectionRefusedError):
+        socket.create_connection((home, port), timeout=2)
+    sim.admin.reset(X13)
+    assert rf(X13).get(NIC)[2]["IPv4Addresses"][0]["Address"] == home
 
 
 def test_filter_rules_api(sim, rf):

@@ -261,6 +261,21 @@ def test_certificate_by_csr_renews_near_expiry(capture, org):
     assert "CertificateService" in ep.plan_certificate(factory, "X11", 30, source, now=now)[1]
 
 
+def test_certificate_by_csr_is_issued_again_when_it_lacks_a_wanted_name(capture, org):
+    """Before a BMC moves, its certificate must name the new address too: one that names only the
+    current address is replaced (then left alone)."""
+    factory = capture(X13 + "Managers_1_NetworkProtocol_HTTPS_Certificates_1")
+    cert, cert_pem, _ = org.issue("10.0.0.5", "bmc1", days=300)
+    served = dict(factory, CertificateString=cert_pem.decode(), ValidNotAfter=cert.not_valid_after_utc.isoformat())
+    assert ep.certificate_names(cert_pem) == ["10.0.0.5", "bmc1"]
+    source = {"ca_cert_pem": org.cert_path.read_text(), "ca_key_pem": (org.dir / "ca.key").read_text(),
+              "subject": {"CommonName": "bmc1", "AlternativeNames": ["10.0.0.5"]}}
+    assert ep.plan_certificate(served, "X13", 30, source) == ([], None)
+    source["subject"]["AlternativeNames"] = ["10.0.0.5", "10.20.0.7"]
+    (op,), _ = ep.plan_certificate(served, "X13", 30, source)
+    assert op.path == ep.GENERATE_CSR and op.body["AlternativeNames"] == ["10.0.0.5", "10.20.0.7"]
+
+
 def test_certificate_diff_after_shows_the_new_certificate_never_the_key(capture, org):
     """Check mode's `after` (enforce.simulate) shows the certificate the plan puts there."""
     from ansible_collections.bmclock.supermicro.plugins.module_utils import enforce
@@ -304,8 +319,28 @@ def test_addressing_is_a_manual_step_unless_asked():
                           "IPv4StaticAddresses": [{"Address": "10.20.0.7", "SubnetMask": "255.255.0.0", "Gateway": "10.20.0.1"}]}
     with pytest.raises(ep.PlanRefused):
         ep.plan_addressing(nic, "/nic", ["10.0.0.0/8"], enabled=True, target=dict(target, gateway="203.0.113.1"))
+    with pytest.raises(ep.PlanRefused, match="the gateway 10.30.0.1 is not in the new address's network 10.20.0.0/16"):
+        ep.plan_addressing(nic, "/nic", ["10.0.0.0/8"], enabled=True, target=dict(target, gateway="10.30.0.1"))
     inside = {"IPv4Addresses": [{"Address": "10.1.1.1", "Gateway": "10.1.1.254"}]}
     assert ep.plan_addressing(inside, "/nic", ["10.0.0.0/8"]) == ([], None)
+
+
+def test_the_previous_addressing_is_what_a_failed_move_writes_back():
+    assert ep.previous_addressing({"DHCPv4": {"DHCPEnabled": True}}) == {"DHCPv4": {"DHCPEnabled": True}}
+    static = {"DHCPv4": {"DHCPEnabled": False},
+              "IPv4StaticAddresses": [{"Address": "10.1.1.1", "SubnetMask": "255.255.0.0", "Gateway": "10.1.1.254", "Extra": 1}]}
+    assert ep.previous_addressing(static) == {"IPv4StaticAddresses": [{"Address": "10.1.1.1", "SubnetMask": "255.255.0.0",
+                                                                       "Gateway": "10.1.1.254"}]}
+
+
+def test_the_rules_a_move_is_checked_against():
+    rules = [{"Id": "2", "Address": "10.0.0.0", "PrefixLength": 8, "Policy": "Accept"},
+             {"Id": "1", "Address": "192.0.2.0", "PrefixLength": 24, "Policy": "Drop"}]
+    assert ep.rules_after({"ServiceEnabled": False}, rules, ["127.0.0.0/8"]) == []          # off: nothing filtered
+    read = ep.rules_after({"ServiceEnabled": True}, rules, ["127.0.0.0/8"])
+    assert [str(n) for n, _ in read] == ["192.0.2.0/24", "10.0.0.0/8"] and not ep.accepts(read, "127.0.0.1")
+    enforced = ep.rules_after({"ServiceEnabled": True}, rules, ["127.0.0.0/8"], enforced=True)
+    assert ep.accepts(enforced, "127.0.0.1") and not ep.accepts(enforced, "10.1.1.1")
 
 
 def test_subscriptions_approved_set_by_patch_of_a_slot(capture):

@@ -39,20 +39,36 @@ async def patch_network_protocol(ctx: Ctx, patch: dict):
 
 
 async def patch_bmc_nic(ctx: Ctx, patch: dict):
+    nic = ctx.resource()
     if patch.get("IPv4StaticAddresses") and patch.get("DHCPv4", {}).get("DHCPEnabled") is not False \
-            and ctx.resource()["DHCPv4"]["DHCPEnabled"]:
+            and nic["DHCPv4"]["DHCPEnabled"]:
         # A static address only takes when DHCP is switched off in the same request.
         raise RedfishError(400, "PropertyValueConflict", "IPv4StaticAddresses", "DHCPv4/DHCPEnabled")
     static = patch.get("IPv4StaticAddresses")
+    for entry in static or ():
+        try:
+            ipaddress.ip_address(entry.get("Address"))
+        except (TypeError, ValueError, AttributeError):
+            raise RedfishError(400, "PropertyValueFormatError", str(entry), "IPv4StaticAddresses")
     if static:
-        for entry in static:
-            try:
-                ipaddress.ip_address(entry.get("Address"))
-            except (TypeError, ValueError, AttributeError):
-                raise RedfishError(400, "PropertyValueFormatError", str(entry), "IPv4StaticAddresses")
-        nic = ctx.resource()
-        nic["IPv4Addresses"] = [{**s, "AddressOrigin": "Static"} for s in static]
-    return None
+        current = [{**s, "AddressOrigin": "Static"} for s in static]
+    elif patch.get("DHCPv4", {}).get("DHCPEnabled") is True and not nic["DHCPv4"]["DHCPEnabled"]:
+        # Back on DHCP: the lease is the BMC's own (home) address; the static slot reads as nulls again.
+        current = [{"Address": ctx.bmc.home_address, "SubnetMask": "255.255.0.0", "AddressOrigin": "DHCP", "Gateway": "127.0.0.254"}]
+    else:
+        return None
+    new = current[0]["Address"]
+    ctx.bmc.patch(ctx.path, patch)
+    nic["IPv4Addresses"] = current
+    if not static:
+        nic["IPv4StaticAddresses"] = [{"Address": None, "SubnetMask": None, "Gateway": None}]
+    if new == ctx.bmc.address:
+        return ctx.success()
+    # An address change runs as a task (202 + Location, BUILDIO network.rb); the BMC moves once the
+    # answer is out: the old address stops answering, the new one answers with the same certificate.
+    task = ctx.bmc.create_task("Network Configuration")
+    ctx.bmc.move_to(new, ctx.bmc.knobs.address_settle_seconds)
+    return ctx.reply(accepted_body("OemNetworkProtocolAcceptedMessage", task), 202, {"Location": task})
 
 
 def _acl(ctx: Ctx) -> str:
