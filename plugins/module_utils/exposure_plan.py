@@ -330,11 +330,12 @@ def _plan_ad_dns_lookup(account_service, path, stays_on, approved_hosts):
     oem = dig(account_service, AD_DNS_LOOKUP)
     if not isinstance(oem, dict) or not oem.get("DNSLookupEnable"):
         return []
-    found = [h for h in map(destination, oem.get("DynamicServerAddresses") or []) if h]
-    if stays_on and all(h in approved_hosts for h in found):
+    found = oem.get("DynamicServerAddresses")
+    readable = isinstance(found, list)      # a list that cannot be read proves nothing approved: off
+    if stays_on and readable and all(h in approved_hosts for h in map(destination, found) if h):
         return []
-    body, before = nested(AD_DNS_LOOKUP, {"DNSLookupEnable": False}), nested(AD_DNS_LOOKUP, {"DNSLookupEnable": True})
-    op = operation("PATCH", path, body, before, "net-egress", "account_service")
+    op = operation("PATCH", path, nested(AD_DNS_LOOKUP, {"DNSLookupEnable": False}),
+                   nested(AD_DNS_LOOKUP, {"DNSLookupEnable": oem["DNSLookupEnable"]}), "net-egress", "account_service")
     # What the BMC then lists (derived, not written): check mode's `after` shows the servers gone.
     op.predicts = ("account_service", nested(AD_DNS_LOOKUP, {"DynamicServerAddresses": []}))
     return [op]

@@ -233,6 +233,9 @@ def test_active_directory_dns_lookup_off_when_it_finds_an_unapproved_controller(
     assert ep.plan_directory(_ad_lookup(capture, ["AD1.mgmt.example", "ldaps://ad1.mgmt.example:636"]), "/as", None, "/radius",
                              ["ad1.mgmt.example"], logins=AD_LOGIN) == []
     assert ep.plan_directory(_ad_lookup(capture, []), "/as", None, "/radius", ["ad1.mgmt.example"], logins=AD_LOGIN) == []
+    # a list that is missing or not a list proves nothing: off (fail closed)
+    for odd in (None, "dc07.corp.example.net"):
+        assert bodies(ep.plan_directory(_ad_lookup(capture, odd), "/as", None, "/radius", ["ad1.mgmt.example"], logins=AD_LOGIN)) == [LOOKUP_OFF]
     # already off (the capture's factory state): nothing, whatever the list says
     assert ep.plan_directory(_ad_lookup(capture, ["dc07.corp.example.net"], lookup=False), "/as", None, "/radius",
                              ["ad1.mgmt.example"], logins=AD_LOGIN) == []
