@@ -227,7 +227,7 @@ def _ldap_cleartext(b: BMC) -> None:
                                     "Oem": {"Supermicro": {"LDAP": {"StartTLSEnabled": False}}}})
 
 
-def ad_dns_lookup(b: BMC) -> None:
+def lookup_domain_controllers(b: BMC) -> None:
     """Active Directory's DNS lookup (X12/X13 Oem.Supermicro.ActiveDirectory, semantics [I]): on, it
     lists the domain controllers the SRV lookup of the user domain finds (what this BMC's DNS
     answers: identity["ad_dns_finds"]) in the read-only DynamicServerAddresses; off, none."""
@@ -243,7 +243,7 @@ def _ad_dns_lookup(b: BMC) -> None:
                                     "ActiveDirectory": {"ServiceEnabled": True, "ServiceAddresses": ["ldaps://10.10.0.40:636"]},
                                     "Oem": {"Supermicro": {"ActiveDirectory": {"DNSLookupEnable": True, "Prefix": "ldaps", "Port": 636,
                                                                                "UserDomainNames": ["corp.example.net"]}}}})
-    ad_dns_lookup(b)
+    lookup_domain_controllers(b)
 
 
 def _nic(b: BMC, **ipv4) -> None:

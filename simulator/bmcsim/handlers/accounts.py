@@ -7,7 +7,7 @@ import string
 
 from ..bmc import ACCOUNTS, R
 from ..errors import RedfishError
-from ..fleetgen import account, ad_dns_lookup
+from ..fleetgen import account, lookup_domain_controllers
 from .context import Ctx
 from .core import validate_patch
 
@@ -111,7 +111,7 @@ async def patch_account_service(ctx: Ctx, patch: dict):
                            "MinPasswordLength" if lo < 8 or lo > hi else "MaxPasswordLength")
     ctx.bmc.patch(ctx.path, patch)
     if "DNSLookupEnable" in (((patch.get("Oem") or {}).get("Supermicro") or {}).get("ActiveDirectory") or {}):
-        ad_dns_lookup(ctx.bmc)       # the domain controllers found (or none): DynamicServerAddresses is derived
+        lookup_domain_controllers(ctx.bmc)       # the domain controllers found (or none): DynamicServerAddresses is derived
     return ctx.success()
 
 
