@@ -30,7 +30,7 @@ import hashlib
 import ipaddress
 
 from ansible_collections.bmclock.supermicro.plugins.module_utils import supermicro
-from ansible_collections.bmclock.supermicro.plugins.module_utils.enforce import ApplyFailed, Operation, PlanRefused, difference
+from ansible_collections.bmclock.supermicro.plugins.module_utils.enforce import ApplyFailed, Operation, PlanRefused, difference, dig, nested
 from ansible_collections.bmclock.supermicro.plugins.module_utils.gather import PROTOCOLS, destination
 
 R = "/redfish/v1"
@@ -286,9 +286,10 @@ def plan_directory(account_service, path, radius, radius_path, approved, control
     """Directory logins (LDAP, Active Directory, RADIUS) point only at approved servers. ServiceAddresses
     are this plan's (bmc_access owns ServiceEnabled and the TLS switches): for a login the access policy
     approves (`logins`: {ldap|active_directory: {enabled, tls}}) that is on, they are set to exactly the
-    approved servers in its TLS form; otherwise the unapproved ones are removed. With no approved server
-    the service is also switched off (the automation logs in with a local account, which no directory
-    setting disables)."""
+    approved servers in its TLS form; otherwise the unapproved ones are removed. Active Directory's DNS
+    lookup is switched off when it finds an unapproved domain controller (or nothing is approved), so
+    its servers are exactly those addresses. With no approved server the service is also switched off
+    (the automation logs in with a local account, which no directory setting disables)."""
     if not _wanted(controls, "net-egress"):
         return []
     approved_hosts = {destination(a) for a in approved}
@@ -297,6 +298,8 @@ def plan_directory(account_service, path, radius, radius_path, approved, control
         block = (account_service or {}).get(key)
         if not isinstance(block, dict):
             continue
+        if key == "ActiveDirectory":
+            ops += _plan_ad_dns_lookup(account_service, path, bool(block.get("ServiceEnabled")) and bool(approved), approved_hosts)
         current, login = block.get("ServiceAddresses") or [], (logins or {}).get(name) or {}
         if login.get("enabled") and approved and block.get("ServiceEnabled"):
             wanted = directory_addresses(key, login["tls"], approved)
@@ -312,6 +315,30 @@ def plan_directory(account_service, path, radius, radius_path, approved, control
         ops += plan_switched(radius, radius_path, "RadiusEnabled", settings, bool(radius.get("RadiusEnabled")) and bool(approved),
                              "net-egress", "radius")
     return ops
+
+
+# Active Directory's DNS lookup (X12/X13 Oem.Supermicro): on, the BMC also binds to the domain
+# controllers DNS finds for the user domain, listed read-only in DynamicServerAddresses [I].
+AD_DNS_LOOKUP = ("Oem", "Supermicro", "ActiveDirectory")
+
+
+def _plan_ad_dns_lookup(account_service, path, stays_on, approved_hosts):
+    """The DNS lookup off when it found a host that is not approved, or when Active Directory ends
+    off (nothing approved): the servers are then exactly the ServiceAddresses this plan sets. A
+    lookup that only finds approved servers is left alone. Before the service's own changes (a
+    disabled service's settings cannot be changed)."""
+    oem = dig(account_service, AD_DNS_LOOKUP)
+    if not isinstance(oem, dict) or not oem.get("DNSLookupEnable"):
+        return []
+    found = oem.get("DynamicServerAddresses")
+    readable = isinstance(found, list)      # a list that cannot be read proves nothing approved: off
+    if stays_on and readable and all(h in approved_hosts for h in map(destination, found) if h):
+        return []
+    op = operation("PATCH", path, nested(AD_DNS_LOOKUP, {"DNSLookupEnable": False}),
+                   nested(AD_DNS_LOOKUP, {"DNSLookupEnable": oem["DNSLookupEnable"]}), "net-egress", "account_service")
+    # What the BMC then lists (derived, not written): check mode's `after` shows the servers gone.
+    op.predicts = ("account_service", nested(AD_DNS_LOOKUP, {"DynamicServerAddresses": []}))
+    return [op]
 
 
 def plan_dns(nic, path, approved, controls=None):
@@ -715,6 +742,8 @@ def exposure_config(raw, generation, paths=None):
         "ntp": pick("ntp", "enabled", "servers"),
         "syslog": pick("syslog", "enabled", "servers", "port"),
         "smtp": pick("smtp", "enabled", "servers"),
+        # Active Directory's DNS lookup: on, the domain controllers DNS finds are directory servers too.
+        "directory_dns_lookup": dig(raw.get("account_service"), AD_DNS_LOOKUP + ("DNSLookupEnable",)) if "directory" in facts else None,
         "event_destinations": [s["destination"] for s in facts["event_subscriptions"]["list"]] if "event_subscriptions" in facts else None,
         "dns_servers": (facts.get("network") or {}).get("dns_servers"),
         "directory_servers": sorted(set((facts.get("directory") or {}).get("servers") or []) | set((facts.get("radius") or {}).get("servers") or []))

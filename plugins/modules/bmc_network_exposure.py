@@ -73,7 +73,10 @@ options:
       approved_snmp_destinations: {description: Approved SNMP trap receivers (hosts)., type: list, elements: str, default: []}
       approved_dns_servers: {description: Approved DNS servers., type: list, elements: str, default: []}
       approved_directory_servers:
-        description: Approved LDAP, Active Directory and RADIUS servers; others are removed, and with none the services are switched off.
+        description:
+          - Approved LDAP, Active Directory and RADIUS servers; others are removed, and with none the services are switched off.
+          - The Active Directory DNS lookup (C(Oem.Supermicro.ActiveDirectory.DNSLookupEnable)) is switched off when the domain
+            controllers it found (read-only C(DynamicServerAddresses)) include one not approved, or when none is approved.
         type: list
         elements: str
         default: []

@@ -223,7 +223,27 @@ def _rogue_subscription(b: BMC) -> None:
 def _ldap_cleartext(b: BMC) -> None:
     b.patch(f"{R}/AccountService", {"LDAP": {"ServiceEnabled": True, "ServiceAddresses": ["ldap://10.10.0.40:389"],
                                              "LDAPService": {"SearchSettings": {"BaseDistinguishedNames": ["dc=mgmt,dc=example"]}}},
+                                    "ActiveDirectory": {"ServiceEnabled": False},    # one directory login at a time
                                     "Oem": {"Supermicro": {"LDAP": {"StartTLSEnabled": False}}}})
+
+
+def lookup_domain_controllers(b: BMC) -> None:
+    """Active Directory's DNS lookup (X12/X13 Oem.Supermicro.ActiveDirectory, semantics [I]): on, it
+    lists the domain controllers the SRV lookup of the user domain finds (what this BMC's DNS
+    answers: identity["ad_dns_finds"]) in the read-only DynamicServerAddresses; off, none."""
+    ad = b.store[f"{R}/AccountService"]["Oem"]["Supermicro"]["ActiveDirectory"]
+    ad["DynamicServerAddresses"] = list(b.identity.get("ad_dns_finds") or []) if ad["DNSLookupEnable"] else []
+    b.dirty = True
+
+
+def _ad_dns_lookup(b: BMC) -> None:
+    """Active Directory over ldaps to the approved server, but DNS also finds an unapproved domain controller."""
+    b.identity["ad_dns_finds"] = ["dc07.corp.example.net"]
+    b.patch(f"{R}/AccountService", {"LDAP": {"ServiceEnabled": False},    # one directory login at a time
+                                    "ActiveDirectory": {"ServiceEnabled": True, "ServiceAddresses": ["ldaps://10.10.0.40:636"]},
+                                    "Oem": {"Supermicro": {"ActiveDirectory": {"DNSLookupEnable": True, "Prefix": "ldaps", "Port": 636,
+                                                                               "UserDomainNames": ["corp.example.net"]}}}})
+    lookup_domain_controllers(b)
 
 
 def _nic(b: BMC, **ipv4) -> None:
@@ -269,6 +289,7 @@ DEVIATIONS = {
     "gateway_outside": ("x11 x12 x13", lambda b: _nic(b, Gateway="192.168.77.1")),
     "rogue_subscription": ("x11 x12 x13", _rogue_subscription),
     "ldap_cleartext": ("x12 x13", _ldap_cleartext),
+    "ad_dns_lookup": ("x12 x13", _ad_dns_lookup),
 }
 
 

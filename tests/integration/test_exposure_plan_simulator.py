@@ -16,7 +16,7 @@ from bmcsim.testing import SimFleet
 ROOT = Path(__file__).resolve().parents[2]
 EXPOSURE = ("ipmi_on", "ssdp_on", "http_on", "ssh_on", "snmp_v2c", "vmedia_on", "kvm_on", "acl_off", "acl_allows_any",
             "ntp_unapproved", "ntp_off", "syslog_off", "syslog_unapproved", "hi_on", "kcs_admin", "lockdown_off", "rogue_subscription",
-            "ldap_cleartext")
+            "ldap_cleartext", "ad_dns_lookup")
 CONTROLS = ("svc-ipmi-lan-off", "svc-ssdp-off", "svc-snmp", "svc-http-off", "svc-ssh-off", "svc-vmedia-kvm", "net-ip-acl",
             "net-egress", "host-hi-off", "host-kcs-callback", "host-syslockdown", "time-ntp", "log-syslog", "log-events")
 LOCK = "/redfish/v1/Managers/1/Oem/Supermicro/SysLockdown"
@@ -68,7 +68,7 @@ def test_every_exposure_deviation_is_planned_applied_and_gone(fleet, baseline_va
     bmc = fleet.bmcs[index]
     name, layout = bmc["name"], bmc["generation"].upper()
     fleet.admin.reset(name)
-    applicable = [d for d in EXPOSURE if not (layout == "X11" and d in ("hi_on", "kcs_admin", "lockdown_off", "ldap_cleartext"))]
+    applicable = [d for d in EXPOSURE if not (layout == "X11" and d in ("hi_on", "kcs_admin", "lockdown_off", "ldap_cleartext", "ad_dns_lookup"))]
     if layout != "X11":
         fleet.admin.patch_resource(name, LOCK, {"SysLockdownEnabled": False})   # the framework's unlock stands in here
     fleet.admin.apply_deviations(name, *applicable)

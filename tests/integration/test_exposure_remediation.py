@@ -380,3 +380,70 @@ def test_approved_directory_login_is_pointed_at_the_approved_servers(story, flee
         run, sent = run_step(fleet, setup, name, cmdline=cmdline, **ldap)
         assert run.status == "successful" and run.changed() == 0 and sent["bmc-002"] == [], run.stdout[-2000:]
     fleet.admin.reset("bmc-002")
+
+
+AD_POLICY = {"min_password_length": 14, "lockout_threshold": 5, "lockout_duration": 900, "lockout_reset_after": 900,
+             "session_timeout": 300, "ldap": {"enabled": False}, "active_directory": {"enabled": True, "tls": "ldaps"},
+             "radius": {"enabled": False}}
+DNS_LOOKUP_OFF = {"Oem": {"Supermicro": {"ActiveDirectory": {"DNSLookupEnable": False}}}}
+
+
+def ad_state(fleet, name):
+    body = fleet.admin.get_resource(name, "/redfish/v1/AccountService")
+    ad, oem = body["ActiveDirectory"], body["Oem"]["Supermicro"]["ActiveDirectory"]
+    return ad["ServiceEnabled"], ad["ServiceAddresses"], oem["DNSLookupEnable"], oem["DynamicServerAddresses"]
+
+
+@pytest.mark.parametrize("approved", [["ad1.mgmt.example"], []], ids=["approved", "none-approved"])
+def test_active_directory_dns_lookup_finding_an_unapproved_controller_is_switched_off(story, fleet, setup, approved):
+    """Active Directory over ldaps on an X13 and an X12 whose DNS lookup found an unapproved domain
+    controller (DynamicServerAddresses, read-only): with an approved server, bmc_exposure switches
+    the lookup off and points ServiceAddresses at the approved server; with none approved, Active
+    Directory ends off (bmc_access switches it off, bmc_exposure the lookup and the addresses). The
+    re-audit passes net-egress and acct-directory-tls; the next run and --check write nothing."""
+    hosts = [b["name"] for b in fleet.bmcs[:2]]                      # X13, X12 (X11 has no directory in Redfish)
+    for name in hosts:
+        fleet.admin.reset(name)
+        fleet.admin.apply_deviations(name, "ad_dns_lookup")          # ldaps://10.10.0.40:636; DNS finds dc07.corp.example.net
+        assert ad_state(fleet, name) == (True, ["ldaps://10.10.0.40:636"], True, ["dc07.corp.example.net"])
+    ad = {"bmc_approved_directory_servers": approved, "bmc_access_policy_targets": AD_POLICY}
+    limit = "--limit " + ",".join(hosts)
+    run_step(fleet, setup, "ad-audit-%d" % len(approved), "playbooks/audit.yml", cmdline=limit, **ad)
+    for name in hosts:
+        assert (statuses(setup[2], name)["net-egress"], statuses(setup[2], name)["acct-directory-tls"]) == ("fail", "pass")
+    tags = limit + " --tags net-egress,acct-directory-tls"
+    service = "/redfish/v1/AccountService"
+
+    run, sent = run_step(fleet, setup, "ad-check-%d" % len(approved), cmdline=tags + " --check --diff", **ad)
+    assert run.status == "successful" and sent == {b["name"]: [] for b in fleet.bmcs}, run.stdout[-2000:]
+    planned = {e["host"]: [(o["method"], o["path"], o["body"]) for o in e["res"]["plan"]["operations"]]
+               for e in results(run, "Enforce the network exposure")}
+    addresses = ["ldaps://ad1.mgmt.example:636"] if approved else []
+    expected = [("PATCH", service, DNS_LOOKUP_OFF), ("PATCH", service, {"ActiveDirectory": {"ServiceAddresses": addresses}})]
+    if not approved:
+        expected.append(("PATCH", service, {"ActiveDirectory": {"ServiceEnabled": False}}))
+    assert planned == {name: expected for name in hosts}
+    lines = run.stdout.splitlines()                                 # --diff: the lookup and what it found, before/after
+    assert any(line.startswith("-") and '"directory_dns_lookup": true' in line for line in lines), run.stdout[-3000:]
+    assert any(line.startswith("+") and '"directory_dns_lookup": false' in line for line in lines)
+    assert any(line.startswith("-") and '"dc07.corp.example.net"' in line for line in lines)
+    assert not any(line.startswith("+") and "dc07" in line for line in lines)
+
+    run, sent = run_step(fleet, setup, "ad-%d" % len(approved), cmdline=tags, **ad)
+    assert run.status == "successful", run.stdout[-2000:]
+    for name in hosts:
+        if approved:    # bmc_access has nothing to do (AD approved, ldaps): only the exposure plan, between one unlock/lock pair
+            assert [(m, p) for m, p, _ in sent[name]] == [("PATCH", LOCK), ("PATCH", service), ("PATCH", service), ("PATCH", LOCK)]
+            (applied,) = [[(o["method"], o["path"], o["body"]) for o in e["res"]["applied"]]
+                          for e in results(run, "Enforce the network exposure") if e["host"] == name]
+            assert applied == expected
+        else:           # bmc_access switches Active Directory off, then bmc_exposure the lookup and the addresses (off already)
+            assert [(m, p) for m, p, _ in sent[name]] == [("PATCH", LOCK), ("PATCH", service), ("PATCH", LOCK),
+                                                          ("PATCH", LOCK), ("PATCH", service), ("PATCH", service), ("PATCH", LOCK)]
+        assert ad_state(fleet, name) == (bool(approved), addresses, False, [])
+        assert {statuses(setup[2], name)[c] for c in ("net-egress", "acct-directory-tls")} == {"pass"}
+    for step, cmdline in [("ad-again-%d" % len(approved), tags), ("ad-check-again-%d" % len(approved), tags + " --check")]:
+        run, sent = run_step(fleet, setup, step, cmdline=cmdline, **ad)
+        assert run.status == "successful" and run.changed() == 0 and sent == {b["name"]: [] for b in fleet.bmcs}, run.stdout[-2000:]
+    for name in hosts:
+        fleet.admin.reset(name)

@@ -1,5 +1,6 @@
 """Supermicro account rules."""
-from simclient import X11, X13, message_id, unlock
+from bmcsim import fleetgen
+from simclient import X11, X12, X13, message_id, unlock
 
 ACCOUNTS = "/redfish/v1/AccountService/Accounts"
 GOOD = "Str0ng!Password#1"
@@ -93,3 +94,28 @@ def test_password_patch_lost_knob(sim, rf):
     sim.admin.set_knobs(X13, password_patch_lost=True)
     assert rf(X13).patch(f"{ACCOUNTS}/4", {"Password": GOOD})[0] == 200
     assert {a["id"]: a["password"] for a in sim.admin.accounts(X13)}["4"] != GOOD
+
+
+def test_active_directory_dns_lookup_lists_what_dns_finds_read_only(sim, rf):
+    """Oem.Supermicro.ActiveDirectory: DynamicServerAddresses is derived (the domain controllers the
+    DNS lookup finds), never written; the lookup switched off empties it, switched on fills it."""
+    service = "/redfish/v1/AccountService"
+    for name in (X13, X12):
+        sim.admin.apply_deviations(name, "ad_dns_lookup")
+        unlock(sim, name)
+        c = rf(name)
+        body = c.get(service)[2]
+        ad = body["Oem"]["Supermicro"]["ActiveDirectory"]
+        assert (body["ActiveDirectory"]["ServiceEnabled"], body["LDAP"]["ServiceEnabled"]) == (True, False)
+        assert (ad["DNSLookupEnable"], ad["Prefix"], ad["Port"], ad["DynamicServerAddresses"]) == (True, "ldaps", 636, ["dc07.corp.example.net"])
+        status, _, answer = c.patch(service, {"Oem": {"Supermicro": {"ActiveDirectory": {"DynamicServerAddresses": []}}}})
+        assert status == 400 and message_id(answer).endswith("PropertyNotWritable")
+        assert c.get(service)[2]["Oem"]["Supermicro"]["ActiveDirectory"]["DynamicServerAddresses"] == ["dc07.corp.example.net"]
+        assert c.patch(service, {"ActiveDirectory": {"ServiceAddresses": ["ldaps://10.10.0.41:636"]}})[0] == 200   # the lookup stays
+        assert c.get(service)[2]["Oem"]["Supermicro"]["ActiveDirectory"]["DynamicServerAddresses"] == ["dc07.corp.example.net"]
+        assert c.patch(service, {"Oem": {"Supermicro": {"ActiveDirectory": {"DNSLookupEnable": False}}}})[0] == 200
+        ad = c.get(service)[2]["Oem"]["Supermicro"]["ActiveDirectory"]
+        assert (ad["DNSLookupEnable"], ad["DynamicServerAddresses"]) == (False, [])
+        assert c.patch(service, {"Oem": {"Supermicro": {"ActiveDirectory": {"DNSLookupEnable": True}}}})[0] == 200
+        assert c.get(service)[2]["Oem"]["Supermicro"]["ActiveDirectory"]["DynamicServerAddresses"] == ["dc07.corp.example.net"]
+    assert "ad_dns_lookup" not in fleetgen.applicable("x11")   # X11: no directory in Redfish

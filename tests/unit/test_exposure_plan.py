@@ -206,6 +206,68 @@ def test_approved_directory_logins_are_set_to_the_approved_servers_in_their_tls_
     assert ep.plan_directory(service, "/as", None, "/radius", approved, controls=["time-ntp"], logins=logins) == []
 
 
+def _ad_lookup(capture, found, enabled=True, lookup=True):
+    """The X13 capture's AccountService with Active Directory on over ldaps to ad1.mgmt.example
+    and its DNS lookup `lookup`, having found `found`."""
+    service = copy.deepcopy(capture(X13 + "AccountService"))
+    service["ActiveDirectory"].update(ServiceEnabled=enabled, ServiceAddresses=["ldaps://ad1.mgmt.example:636"])
+    service["Oem"]["Supermicro"]["ActiveDirectory"].update(DNSLookupEnable=lookup, Prefix="ldaps", Port=636, DynamicServerAddresses=found,
+                                                           UserDomainNames=["corp.example.net"])
+    return service
+
+
+AD_LOGIN = {"active_directory": {"enabled": True, "tls": "ldaps"}}
+LOOKUP_OFF = ("PATCH", "/as", {"Oem": {"Supermicro": {"ActiveDirectory": {"DNSLookupEnable": False}}}})
+
+
+def test_active_directory_dns_lookup_off_when_it_finds_an_unapproved_controller(capture):
+    """DynamicServerAddresses (what the DNS lookup found) count as Active Directory servers: one that
+    is not approved switches the lookup off (only that field), so the servers are then exactly the
+    approved ServiceAddresses; a lookup that only finds approved servers is left alone."""
+    service = _ad_lookup(capture, ["dc07.corp.example.net", "ad1.mgmt.example"])
+    ops = ep.plan_directory(service, "/as", None, "/radius", ["ad1.mgmt.example"], logins=AD_LOGIN)
+    assert bodies(ops) == [LOOKUP_OFF]
+    assert ops[0].control == "net-egress" and ops[0].resource == "account_service"
+    assert ops[0].changes == [{"field": "Oem.Supermicro.ActiveDirectory.DNSLookupEnable", "before": True, "after": False}]
+    # an upper-case or ldaps:// form of an approved host is that host
+    assert ep.plan_directory(_ad_lookup(capture, ["AD1.mgmt.example", "ldaps://ad1.mgmt.example:636"]), "/as", None, "/radius",
+                             ["ad1.mgmt.example"], logins=AD_LOGIN) == []
+    assert ep.plan_directory(_ad_lookup(capture, []), "/as", None, "/radius", ["ad1.mgmt.example"], logins=AD_LOGIN) == []
+    # a list that is missing or not a list proves nothing: off (fail closed)
+    for odd in (None, "dc07.corp.example.net"):
+        assert bodies(ep.plan_directory(_ad_lookup(capture, odd), "/as", None, "/radius", ["ad1.mgmt.example"], logins=AD_LOGIN)) == [LOOKUP_OFF]
+    # already off (the capture's factory state): nothing, whatever the list says
+    assert ep.plan_directory(_ad_lookup(capture, ["dc07.corp.example.net"], lookup=False), "/as", None, "/radius",
+                             ["ad1.mgmt.example"], logins=AD_LOGIN) == []
+    assert ep.plan_directory(capture(X13 + "AccountService"), "/as", None, "/radius", []) == []
+    # outside net-egress: nothing
+    assert ep.plan_directory(service, "/as", None, "/radius", ["ad1.mgmt.example"], controls=["acct-directory-tls"]) == []
+
+
+def test_active_directory_dns_lookup_off_when_nothing_is_approved(capture):
+    """An empty approved list turns the feature off: the lookup off first (a disabled service's
+    settings cannot be changed), then the addresses cleared, then the service off; a login that is
+    already off loses its lookup too, even one that finds nothing yet."""
+    ops = ep.plan_directory(_ad_lookup(capture, ["ad1.mgmt.example"]), "/as", None, "/radius", [], logins=AD_LOGIN)
+    assert bodies(ops) == [LOOKUP_OFF, ("PATCH", "/as", {"ActiveDirectory": {"ServiceAddresses": []}}),
+                           ("PATCH", "/as", {"ActiveDirectory": {"ServiceEnabled": False}})]
+    assert bodies(ep.plan_directory(_ad_lookup(capture, [], enabled=False), "/as", None, "/radius", ["ad1.mgmt.example"])) == [LOOKUP_OFF]
+
+
+def test_active_directory_dns_lookup_after_and_diff_show_the_found_servers_gone(capture):
+    """Check mode's `after` (enforce.simulate): the lookup off and the controllers it found gone
+    from the directory servers, as the BMC derives them."""
+    from ansible_collections.bmclock.supermicro.plugins.module_utils import enforce
+    service = _ad_lookup(capture, ["dc07.corp.example.net"])
+    state = enforce.State({}, {"account_service": service}, {"account_service": "/as"})
+    before = ep.exposure_config(state.raw, "X13")
+    assert (before["directory_dns_lookup"], before["directory_servers"]) == (True, ["ad1.mgmt.example", "dc07.corp.example.net"])
+    ops = ep.plan_directory(service, "/as", None, "/radius", ["ad1.mgmt.example"], logins=AD_LOGIN)
+    after = ep.exposure_config(enforce.simulate(state, enforce.Plan("h", ops)).raw, "X13")
+    assert (after["directory_dns_lookup"], after["directory_servers"]) == (False, ["ad1.mgmt.example"])
+    assert "directory_dns_lookup" not in ep.exposure_config({"account_service": service}, "X11")     # X11: no directory in Redfish
+
+
 def test_directory_logins_need_their_tls_form():
     assert ep.check_directory_logins({"ldap": {"enabled": True, "tls": "start_tls"}, "active_directory": {"enabled": False}}) == []
     assert ep.check_directory_logins({"ldap": {"enabled": True}, "active_directory": {"enabled": True, "tls": "start_tls"}}) == [

@@ -7,7 +7,7 @@ import string
 
 from ..bmc import ACCOUNTS, R
 from ..errors import RedfishError
-from ..fleetgen import account
+from ..fleetgen import account, lookup_domain_controllers
 from .context import Ctx
 from .core import validate_patch
 
@@ -109,6 +109,10 @@ async def patch_account_service(ctx: Ctx, patch: dict):
     if not 8 <= lo <= hi <= 20:
         raise RedfishError(400, "PropertyValueOutOfRange", lo if lo < 8 or lo > hi else hi,
                            "MinPasswordLength" if lo < 8 or lo > hi else "MaxPasswordLength")
+    ctx.bmc.patch(ctx.path, patch)
+    if "DNSLookupEnable" in (((patch.get("Oem") or {}).get("Supermicro") or {}).get("ActiveDirectory") or {}):
+        lookup_domain_controllers(ctx.bmc)       # the domain controllers found (or none): DynamicServerAddresses is derived
+    return ctx.success()
 
 
 def register(router) -> None:

@@ -24,7 +24,8 @@ READ_ONLY = {"Id", "Name", "Description", "Status", "UUID", "Model", "FirmwareVe
              "PermanentMACAddress", "LinkStatus", "Members", "Members@odata.count", "AccountTypes", "Links", "Actions",
              "SerialNumber", "PartNumber", "Manufacturer", "BiosVersion", "PowerState", "ProcessorSummary", "MemorySummary",
              "IPv4Addresses", "IPv6Addresses", "NameServers", "MaxIPv6StaticAddresses", "ServiceIdentification", "EngineId",
-             "FilterRules", "Certificates", "Subscriptions", "Accounts", "Roles", "Sessions", "QueryLicense"}
+             "FilterRules", "Certificates", "Subscriptions", "Accounts", "Roles", "Sessions", "QueryLicense",
+             "DynamicServerAddresses"}    # Active Directory: what the DNS lookup found [I]
 
 JSON_TYPES = {bool: "boolean", int: "number", float: "number", str: "string", list: "array", dict: "object"}
 
