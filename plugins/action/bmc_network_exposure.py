@@ -32,9 +32,8 @@ class ActionModule(WriteAction):
         if self._moved:
             # Later tasks of this run connect there (the role sets ansible_host); the inventory is the operator's.
             result["moved"] = self._moved
-            result.setdefault("warnings", []).append(
-                "%s moved from %s to %s: update ansible_host in the inventory" % (task_vars["inventory_hostname"], self._moved["from"],
-                                                                                 self._moved["to"]))
+            moved = (task_vars["inventory_hostname"], self._moved["from"], self._moved["to"])
+            result.setdefault("warnings", []).append("%s moved from %s to %s: update ansible_host in the inventory" % moved)
         if self._manual:
             result["manual"] = self._manual
             summary = result.get("bmc_remediation")
