@@ -33,7 +33,7 @@ MOVE = {"bmc_remediate_addressing": True, "bmc_address_settle_seconds": 20,
 
 @pytest.fixture(scope="module")
 def fleet():
-    with SimFleet(count=3, profile="x13", base_address="127.0.47.1", seed=2) as running:
+    with SimFleet(count=3, profile="x13", base_address="127.0.48.1", seed=2) as running:
         yield running
 
 
@@ -102,8 +102,8 @@ def test_a_certificate_that_does_not_name_the_new_address_is_refused_with_zero_w
     done, sent = run(fleet, setup, "unnamed", cmdline="--limit bmc-001 --tags net-addressing", **MOVE)
     assert done.status == "failed" and sent["bmc-001"] == []
     msg = task_result(done, "bmc-001")["msg"]
-    assert "the certificate the BMC serves names 127.0.47.1, bmc-001, not the new address" in msg, msg
-    assert address(fleet, "bmc-001") == "127.0.47.1"
+    assert "the certificate the BMC serves names 127.0.48.1, bmc-001, not the new address" in msg, msg
+    assert address(fleet, "bmc-001") == "127.0.48.1"
 
 
 def test_an_address_the_ip_access_control_would_not_let_the_controller_reach_is_refused(fleet, setup, public):
@@ -127,11 +127,11 @@ def test_the_bmc_moves_is_followed_and_reaudited_at_its_new_address(fleet, setup
     assert sent["bmc-001"] == [("PATCH", LOCK), ("POST", CSR + ".GenerateCSR"), ("POST", CSR + ".ReplaceCertificate"), ("PATCH", LOCK),
                                ("PATCH", LOCK), ("PATCH", NIC), ("PATCH", LOCK)]
     res = task_result(done, "bmc-001")
-    assert res["moved"] == res["bmc_remediation"]["moved"] == {"from": "127.0.47.1", "to": NEW}
+    assert res["moved"] == res["bmc_remediation"]["moved"] == {"from": "127.0.48.1", "to": NEW}
     recorded = json.loads((setup[1] / "remediation" / "bmc-001.json").read_text())[-1]
     assert recorded["moved"] == res["moved"] and recorded["status"] == "changed"
-    assert "bmc-001 moved from 127.0.47.1 to %s: update ansible_host in the inventory" % NEW in done.stdout
-    assert address(fleet, "bmc-001") == NEW and not answers("127.0.47.1", fleet.port) and answers(NEW, fleet.port)
+    assert "bmc-001 moved from 127.0.48.1 to %s: update ansible_host in the inventory" % NEW in done.stdout
+    assert address(fleet, "bmc-001") == NEW and not answers("127.0.48.1", fleet.port) and answers(NEW, fleet.port)
     assert fleet.admin.get_resource("bmc-001", LOCK)["SysLockdownEnabled"] is True
     # the re-audit went to the new address: the BMC passes there
     after = statuses(setup, "bmc-001")
@@ -142,7 +142,7 @@ def test_the_bmc_moves_is_followed_and_reaudited_at_its_new_address(fleet, setup
         done, sent = run(fleet, setup, name, cmdline=cmdline, host_vars=moved, **MOVE)
         assert done.status == "successful" and done.changed() == 0 and sent["bmc-001"] == [], (name, done.stdout[-3000:])
     fleet.admin.reset("bmc-001")
-    assert address(fleet, "bmc-001") == "127.0.47.1" and answers("127.0.47.1", fleet.port)
+    assert address(fleet, "bmc-001") == "127.0.48.1" and answers("127.0.48.1", fleet.port)
 
 
 def test_a_bmc_lost_at_its_new_address_fails_alone_naming_both_addresses(fleet, setup):
@@ -158,10 +158,10 @@ def test_a_bmc_lost_at_its_new_address_fails_alone_naming_both_addresses(fleet, 
     assert done.status == "failed"
     msg = task_result(done, "bmc-002")["msg"]
     assert "does not answer a fresh login at its new address 10.99.0.7" in msg and "reach it at its console" in msg, msg
-    assert "the rollback failed too" in msg and "127.0.47.2" in msg and "SysLockdown NOT locked again" in msg, msg
+    assert "the rollback failed too" in msg and "127.0.48.2" in msg and "SysLockdown NOT locked again" in msg, msg
     assert sent["bmc-002"] == [("PATCH", LOCK), ("PATCH", NIC)]
-    assert address(fleet, "bmc-002") == "10.99.0.7" and not answers("127.0.47.2", fleet.port)
+    assert address(fleet, "bmc-002") == "10.99.0.7" and not answers("127.0.48.2", fleet.port)
     assert task_result(done, "bmc-003")["bmc_remediation"]["status"] == "changed"      # the rest of the fleet goes on
     assert statuses(setup, "bmc-003")["svc-ssh-off"] == "pass"
     fleet.admin.reset("bmc-002")
-    assert answers("127.0.47.2", fleet.port)
+    assert answers("127.0.48.2", fleet.port)

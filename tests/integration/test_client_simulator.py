@@ -391,13 +391,13 @@ def test_follow_moves_the_session_to_the_new_address_or_stays(fleet, bmc):
     fleet.admin.patch_resource(bmc["name"], SYSLOCKDOWN, {"SysLockdownEnabled": False})
     with client(fleet, bmc, validate_certs=False) as rf:
         with pytest.raises(RedfishError, match="connection failed"):
-            rf.follow("127.0.41.99", within=1, interval=0.2)                  # nothing there
+            rf.follow("127.0.96.99", within=1, interval=0.2)                  # nothing there
         assert rf.where.startswith(bmc["address"]) and rf.get(nic)["Id"] == "1"
         answer = rf.patch(nic, {"DHCPv4": {"DHCPEnabled": False},
-                                "IPv4StaticAddresses": [{"Address": "127.0.41.9", "SubnetMask": "255.0.0.0", "Gateway": "127.0.0.254"}]})
+                                "IPv4StaticAddresses": [{"Address": "127.0.96.9", "SubnetMask": "255.0.0.0", "Gateway": "127.0.0.254"}]})
         assert answer.status == 202
-        rf.follow("127.0.41.9", within=20, interval=0.2)
-        assert rf.where.startswith("127.0.41.9") and rf.get(nic)["IPv4Addresses"][0]["Address"] == "127.0.41.9"
+        rf.follow("127.0.96.9", within=20, interval=0.2)
+        assert rf.where.startswith("127.0.96.9") and rf.get(nic)["IPv4Addresses"][0]["Address"] == "127.0.96.9"
         sessions = fleet.admin.requests(bmc["name"])["log"]
         assert [e[0] for e in sessions if e[1].startswith("/redfish/v1/SessionService/Sessions/")] == ["DELETE"]   # the old one
     fleet.admin.reset(bmc["name"])

@@ -67,7 +67,7 @@ def test_an_address_change_is_a_task_and_moves_the_listener(sim, rf):
     (and the same session); back on DHCP it returns to its lease."""
     unlock(sim, X13)
     home, port = rf(X13).address, rf(X13).port
-    path, static = NIC, [{"Address": "127.0.21.9", "SubnetMask": "255.0.0.0", "Gateway": "127.0.0.254"}]
+    path, static = NIC, [{"Address": "127.0.97.9", "SubnetMask": "255.0.0.0", "Gateway": "127.0.0.254"}]
     assert rf(X13).patch(path, {"IPv4StaticAddresses": static})[0] == 400
     client = rf(X13)
     client.login()
@@ -75,11 +75,11 @@ def test_an_address_change_is_a_task_and_moves_the_listener(sim, rf):
     status, headers, body = client.patch(path, {"IPv4StaticAddresses": static, "DHCPv4": {"DHCPEnabled": False}})
     task = body["Accepted"]["@Message.ExtendedInfo"][0]["MessageArgs"][0]
     assert status == 202 and headers["Location"] == task and client.get(task)[2]["TaskState"] == "Completed"
-    assert _moved(sim, X13, "127.0.21.9")
+    assert _moved(sim, X13, "127.0.97.9")
     with pytest.raises(ConnectionRefusedError):
         socket.create_connection((home, port), timeout=2)
-    client.address = "127.0.21.9"
-    assert ssl.get_server_certificate(("127.0.21.9", port)) == certificate
+    client.address = "127.0.97.9"
+    assert ssl.get_server_certificate(("127.0.97.9", port)) == certificate
     with pytest.raises(ssl.SSLCertVerificationError, match="IP address mismatch"):   # it names the old address only
         client.get(path)
     client.ctx.check_hostname = False
