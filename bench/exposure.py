@@ -25,7 +25,9 @@ sys.path.insert(0, str(ROOT / "bench"))
 from bmcsim.testing import SimFleet  # noqa: E402
 
 DEVIATIONS = ("ipmi_on", "ssdp_on", "http_on", "ssh_on", "snmp_v2c", "vmedia_on", "kvm_on", "acl_off", "acl_allows_any",
-              "ntp_unapproved", "syslog_unapproved", "hi_on", "kcs_admin", "lockdown_off", "rogue_subscription", "default_cert")
+              "ntp_unapproved", "syslog_unapproved", "hi_on", "kcs_admin", "lockdown_off", "rogue_subscription", "default_cert",
+              "ad_dns_lookup")
+X12_X13_ONLY = ("hi_on", "kcs_admin", "lockdown_off", "ad_dns_lookup")
 TAGS = "svc,tls,net,host,time,log"
 WRITES = ("PATCH", "POST", "DELETE")
 
@@ -75,7 +77,7 @@ def measure(hosts=16, latency_ms=50, forks=50, timed=None):
 
         for bmc in fleet.bmcs:
             fleet.admin.apply_deviations(bmc["name"], *[d for d in DEVIATIONS
-                                                        if not (bmc["generation"] == "x11" and d in ("hi_on", "kcs_admin", "lockdown_off"))])
+                                                        if not (bmc["generation"] == "x11" and d in X12_X13_ONLY)])
         # The BMCs now serve their self-signed factory certificate: not verifiable (as on a factory fleet).
         factory = ("-e", "bmc_validate_certs=false")
         playbook("playbooks/audit.yml", *factory)
