@@ -369,7 +369,10 @@ class ActionModule(ControllerAction):
         facts = getattr(self, "facts", {"host": self.host, "steps": []})
         facts = dict(facts, uploads=self.uploads, state=self.state,
                      redfish_requests=self.rf.requests if self.rf is not None else 0)
+        shown = firmware.diff(self.host, facts["steps"]) if self._task.diff else None
         for step in facts["steps"]:
             step.pop("resume", None)
-        return {"changed": self.changed if changed is None else changed, "failed": failed, "msg": msg,
-                "bmc_firmware": facts}
+        result = {"changed": self.changed if changed is None else changed, "failed": failed, "msg": msg, "bmc_firmware": facts}
+        if shown and result["changed"]:
+            result["diff"] = shown
+        return result

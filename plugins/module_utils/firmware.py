@@ -160,7 +160,7 @@ def plan(component, active, target, allow_downgrade=False, active_image=None, ac
     """
     to = target_version(target)
     step = {"component": component, "from": active, "to": to, "image": target.get("image"),
-            "sha256": str(target.get("sha256", "")).lower()}
+            "sha256": str(target.get("sha256", "")).lower(), "active_image": active_image}
     name = component.upper()
     shown = supermicro.short_bios_version(active) if component == "bios" and active else active     # "2.1", not "BIOS Date: ..."
     try:
@@ -177,6 +177,21 @@ def plan(component, active, target, allow_downgrade=False, active_image=None, ac
                     reason="%s %s is newer than the target %s%s: downgrade refused (bmc_firmware_allow_downgrade)"
                     % (name, shown, to, " (%s)" % how if how else ""))
     return dict(step, action="update", reason="%s %s -> %s" % (name, shown, to))
+
+
+def diff(host, steps):
+    """--diff for the components a run updates (or would): the version read and the image it had,
+    then the target version, its image and sha256. None when nothing changes."""
+    todo = [s for s in steps if s["action"] == "update" or s.get("resume")]
+    if not todo:
+        return None
+
+    def shown(side):
+        return "".join("%s: %s\n" % (s["component"].upper(), ", ".join("%s %s" % (k, v) for k, v in side(s).items() if v))
+                       for s in todo)
+    return {"before_header": "%s (read)" % host, "after_header": "%s (planned)" % host,
+            "before": shown(lambda s: {"version": s["from"], "image": s.get("active_image")}),
+            "after": shown(lambda s: {"version": s["to"], "image": s["image"], "sha256": s["sha256"]})}
 
 
 def _same_family(component, active, active_image, target):

@@ -138,8 +138,9 @@ attributes:
   check_mode:
     support: full
   diff_mode:
-    support: none
-    details: The plan (from, to) is returned in check mode and in every run.
+    support: full
+    details: Per component updated (or, in check mode, to be updated) the version and image read, and the
+      target version, image and sha256.
   platform:
     platforms: all
 notes:
@@ -182,7 +183,8 @@ bmc_firmware:
     generation: {description: 'Redfish layout (X11, X12, X13)', type: str, returned: when the BMC answered}
     steps:
       description:
-        - One per component with a target, C({component, action, from, to, image, sha256, sha256_verified, batch, reason}).
+        - One per component with a target, C({component, action, from, to, image, sha256, sha256_verified, batch, reason}),
+          and C(active_image), the image name the BMC reports for the active version (X12/X13 UniqueFilename).
         - C(action) is C(none), C(update), C(downgrade_refused) or C(unknown) (active version unreadable).
       type: list
       elements: dict

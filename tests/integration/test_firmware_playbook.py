@@ -76,12 +76,12 @@ class Rollout:
         entry["%s_images" % component.lower()] = images + [name if generation != "x11" else version]
         return name
 
-    def run(self, limit=None, check=False, **extravars):
+    def run(self, limit=None, check=False, diff=False, **extravars):
         variables = {"bmc_approved_firmware": self.approved, "bmc_firmware_dir": str(self.images),
                      "bmc_audit_results_dir": str(self.results), "bmc_firmware_lift_lockdown": True,
                      "bmc_firmware_poll_interval": 0.1, "bmc_firmware_restart_timeout": 30}
         variables.update(extravars)
-        cmdline = " ".join(([("--limit %s" % limit)] if limit else []) + (["--check"] if check else []))
+        cmdline = " ".join(([("--limit %s" % limit)] if limit else []) + (["--check"] if check else []) + (["--diff"] if diff else []))
         return self.run_playbook("playbooks/firmware.yml", self.inventory, extravars=variables, cmdline=cmdline or None)
 
     def writes(self, name):
@@ -155,12 +155,17 @@ def test_fleet_updated_then_second_run_changes_nothing(rollout):
 
 
 def test_check_mode_plans_and_writes_nothing(rollout):
-    run = rollout.run(check=True, bmc_firmware_batch=2)
+    run = rollout.run(check=True, diff=True, bmc_firmware_batch=2)
     assert run.status == "successful", run.stdout[-3000:]
-    plan = host_results(run)["bmc-001"]["event_data"]["res"]["bmc_firmware"]["steps"]
-    bmc = next(s for s in plan if s["component"] == "bmc")
+    res = host_results(run)["bmc-001"]["event_data"]["res"]
+    bmc = next(s for s in res["bmc_firmware"]["steps"] if s["component"] == "bmc")
     assert (bmc["from"], bmc["to"], bmc["action"], bmc["sha256_verified"]) == ("01.04.15", "01.06.10", "update", True)
     assert bmc["image"] == image_name("BMC", "x13", rollout.bmcs["bmc-001"]["board"]) and len(bmc["batch"]) == 2
+    # --diff: the version read, then the target with its image and sha256 (every component the run would update)
+    diff = res["diff"]
+    assert "BMC: version 01.04.15" in diff["before"] and "BMC: version 01.06.10, image %s, sha256 %s" % (bmc["image"], bmc["sha256"]) \
+        in diff["after"] and diff["before_header"] == "bmc-001 (read)"
+    assert "-BMC: version 01.04.15" in run.stdout and "+BMC: version 01.06.10" in run.stdout
     for name in rollout.bmcs:
         assert rollout.writes(name) == [], name
         assert rollout.state(name) == {}

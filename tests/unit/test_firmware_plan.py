@@ -80,6 +80,18 @@ def test_plan_bmc(active, allow, action):
     assert (step["from"], step["to"], step["image"], step["sha256"]) == (active, "01.06.10", BMC_FILE, SUM)
 
 
+def test_diff_shows_only_what_the_run_updates():
+    target = {"image": BMC_FILE, "sha256": SUM}
+    old = "BMC_X13AST2600-ROT-5501MS_20230801_01.04.15_STDsp.bin"
+    update = firmware.plan("bmc", "01.04.15", target, active_image=old)
+    current = firmware.plan("bios", "2.1", {"image": "BIOS_X13DEG-OAD-1D14_20240322_2.1_STDsp.bin", "sha256": SUM})
+    shown = firmware.diff("bmc-001", [update, current])
+    assert shown["before"] == "BMC: version 01.04.15, image %s\n" % old
+    assert shown["after"] == "BMC: version 01.06.10, image %s, sha256 %s\n" % (BMC_FILE, SUM)
+    assert (shown["before_header"], shown["after_header"]) == ("bmc-001 (read)", "bmc-001 (planned)")
+    assert firmware.diff("bmc-001", [current]) is None
+
+
 @pytest.mark.parametrize("released, action", [("2023-11-30T00:00:00Z", "update"), ("2025-01-15T00:00:00Z", "downgrade_refused")])
 def test_plan_across_families_by_release_date(released, action):
     step = firmware.plan("bmc", "11.01.01", {"image": BMC_FILE, "sha256": SUM}, False,
