@@ -49,27 +49,6 @@ options:
         description: Per-account O(update_password).
         type: str
         choices: [on_create, always]
-  purge:
-    description: With O(state=overridden), what happens to enabled accounts O(accounts) does not list
-      (the factory ADMIN aside, see O(factory_admin)).
-    type: str
-    choices: [disable, delete, keep]
-    default: disable
-  update_password:
-    description: V(on_create) sets a password only when creating the account; V(always) makes the
-      BMC's password equal O(accounts[].password) (see the description for how this stays idempotent).
-    type: str
-    choices: [on_create, always]
-    default: on_create
-  factory_admin:
-    description: What happens to the factory ADMIN (Id 2) when O(accounts) does not list it
-      - V(disabled), V(rotated) (kept enabled with O(factory_admin_password)) or V(keep) (untouched).
-    type: str
-    choices: [disabled, rotated, keep]
-    default: keep
-  factory_admin_password:
-    description: The factory ADMIN's password for O(factory_admin=rotated).
-    type: str
   policy:
     description: The desired policy; a key left out is not managed.
     type: dict
@@ -113,6 +92,7 @@ options:
 extends_documentation_fragment:
   - bmclock.supermicro.connection
   - bmclock.supermicro.write
+  - bmclock.supermicro.accounts
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.actiongroups
   - ansible.builtin.action_common_attributes.flow
