@@ -131,6 +131,7 @@ def test_the_bmc_moves_is_followed_and_reaudited_at_its_new_address(fleet, setup
     recorded = json.loads((setup[1] / "remediation" / "bmc-001.json").read_text())[-1]
     assert recorded["moved"] == res["moved"] and recorded["status"] == "changed"
     assert "bmc-001 moved from 127.0.48.1 to %s: update ansible_host in the inventory" % NEW in done.stdout
+    assert "moved to %s: update ansible_host in the inventory" % NEW in done.stdout.split("Summary of what changed per host")[1]
     assert address(fleet, "bmc-001") == NEW and not answers("127.0.48.1", fleet.port) and answers(NEW, fleet.port)
     assert fleet.admin.get_resource("bmc-001", LOCK)["SysLockdownEnabled"] is True
     # the re-audit went to the new address: the BMC passes there
