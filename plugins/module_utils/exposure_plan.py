@@ -507,7 +507,10 @@ def plan_addressing(nic, path, networks, enabled=False, target=None, controls=No
             "IPv4StaticAddresses": [{"Address": target["address"], "SubnetMask": str(net.netmask), "Gateway": target.get("gateway")}]}
     before = {"DHCPv4": {"DHCPEnabled": (nic.get("DHCPv4") or {}).get("DHCPEnabled")},
               "IPv4StaticAddresses": [{k: current.get(k) for k in ("Address", "SubnetMask", "Gateway")}]}
-    return [operation("PATCH", path, body, before, "net-addressing", "ethernet")], None
+    op = operation("PATCH", path, body, before, "net-addressing", "ethernet")
+    # What the BMC then reports as its address (IPv4Addresses is derived): check mode's `after`.
+    op.predicts = ("ethernet", {"IPv4Addresses": [dict(body["IPv4StaticAddresses"][0], AddressOrigin="Static")]})
+    return [op], None
 
 
 def previous_addressing(nic):
@@ -749,6 +752,7 @@ def exposure_config(raw, generation, paths=None):
         "directory_servers": sorted(set((facts.get("directory") or {}).get("servers") or []) | set((facts.get("radius") or {}).get("servers") or []))
         if "directory" in facts or "radius" in facts else None,
         "addresses": (facts.get("network") or {}).get("addresses"),
+        "gateways": (facts.get("network") or {}).get("gateways"),
         "host_interface_enabled": (facts.get("host_interface") or {}).get("enabled"),
         "kcs_privilege": (facts.get("kcs") or {}).get("privilege"),
         "system_lockdown": (facts.get("lockdown") or {}).get("enabled"),

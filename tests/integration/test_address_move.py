@@ -120,6 +120,8 @@ def test_the_bmc_moves_is_followed_and_reaudited_at_its_new_address(fleet, setup
     done, sent = run(fleet, setup, "check", cmdline="--limit bmc-001 --tags tls-cert-not-default,net-addressing --check --diff",
                      **MOVE)
     assert done.status == "successful" and sent["bmc-001"] == [], done.stdout[-3000:]
+    diff = task_result(done, "bmc-001")["diff"]                  # --diff: the address read, the one planned
+    assert '"203.0.113.2"' in diff["before"] and '"%s"' % NEW in diff["after"] and '"127.0.0.254"' in diff["after"], diff
 
     done, sent = run(fleet, setup, "move", cmdline="--limit bmc-001 --tags tls-cert-not-default,net-addressing", **MOVE)
     assert done.status == "successful", done.stdout[-3000:]
