@@ -45,4 +45,21 @@ options:
     description: Directory of the result files; a summary of each run is appended to
       O(results_dir)/remediation/<inventory_hostname>.json. Nothing is written when omitted.
     type: path
+attributes:
+  action:
+    support: full
+  action_group:
+    membership: [bmclock.supermicro.bmc]
+  async:
+    support: none
+  bypass_host_loop:
+    support: none
+  check_mode:
+    support: full
+    details: Returns the plan; sends no write.
+  diff_mode:
+    support: full
+    details: Before and after as read and as planned; secrets masked, keys never shown.
+  platform:
+    platforms: all
 """

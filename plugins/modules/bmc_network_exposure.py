@@ -139,23 +139,6 @@ extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.actiongroups
   - ansible.builtin.action_common_attributes.flow
-attributes:
-  action:
-    support: full
-  action_group:
-    membership: [bmclock.supermicro.bmc]
-  async:
-    support: none
-  bypass_host_loop:
-    support: none
-  check_mode:
-    support: full
-    details: Returns the plan; sends no write.
-  diff_mode:
-    support: full
-    details: Before and after as read and as planned, secrets and keys left out.
-  platform:
-    platforms: all
 notes:
   - Supports O(state) V(merged) and V(overridden) (the same - the config is the whole desired state),
     V(gathered) and V(rendered).

@@ -19,8 +19,17 @@ STUBS = sorted(p.stem for p in (ROOT / "plugins" / "modules").glob("*.py") if no
 
 
 def doc(name):
+    """A module stub and its documentation with this collection's doc fragments merged (as ansible-doc
+    does: the module's own entries win)."""
     module = importlib.import_module("ansible_collections.bmclock.supermicro.plugins.modules." + name)
-    return module, yaml.safe_load(module.DOCUMENTATION)
+    documentation = yaml.safe_load(module.DOCUMENTATION)
+    for fragment in documentation.get("extends_documentation_fragment") or []:
+        if fragment.startswith("bmclock.supermicro."):
+            source = importlib.import_module("ansible_collections.bmclock.supermicro.plugins.doc_fragments." + fragment.split(".")[2])
+            extra = yaml.safe_load(source.ModuleDocFragment.DOCUMENTATION)
+            for key in ("options", "attributes"):
+                documentation[key] = dict(extra.get(key) or {}, **(documentation.get(key) or {}))
+    return module, documentation
 
 
 def core_range():
