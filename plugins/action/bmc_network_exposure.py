@@ -81,7 +81,7 @@ class ActionModule(WriteAction):
         if acl and not getattr(ctx, "verifying", False):
             # New IP access rules are proven by a fresh connection before the run relies on them;
             # when it fails, the rules read are restored over the still-open session.
-            acl[-1].check = lambda client: self._fresh_connection()
+            acl[-1].check = lambda client: self._fresh_connection("the new IP access rules lock the controller out")
             acl[-1].description += " (then proven by a fresh connection)"
             acl[-1].rollback = exposure_plan.restore_rules(state.raw.get("ip_access_control") or {},
                                                            state.raw.get("ip_filter_rules") or [], state.paths["ip_access_control"])
@@ -100,7 +100,7 @@ class ActionModule(WriteAction):
         op.rollback = exposure_plan.operation("PATCH", op.path, exposure_plan.previous_addressing(state.raw.get("ethernet") or {}),
                                               {}, "net-addressing", "ethernet", description="the previous addressing was written back")
         if target == _address_of(self._args["host"]):        # only the gateway changes: the same address must still let us in
-            op.check = lambda client: self._fresh_connection()
+            op.check = lambda client: self._fresh_connection("the new gateway cuts the controller off")
             return
         caveat = self._preflight_move(target, port, state, desired, acl_enforced) if _wanted(self._args, "net-addressing") else ""
         op.send = lambda client: _send_move(client, op.path, op.body)
@@ -157,11 +157,10 @@ class ActionModule(WriteAction):
             args = dict(args, controls=list(args["controls"]) + list(_EGRESS))
         return WriteAction._selected(args, plan)
 
-    def _fresh_connection(self, host=None):
-        """A new TLS connection and login, as the next run will make (to `host`, the BMC's new
-        address, when it moves): raises when nothing answers or the BMC drops it."""
-        args = dict(self._args, retries=0, timeout=min(self._args["timeout"], 10), host=host or self._args["host"])
-        what = "the new address %s does not answer" % host if host else "the new IP access rules lock the controller out"
+    def _fresh_connection(self, what):
+        """A new TLS connection and login, as the next run will make: raises `what` went wrong when
+        nothing answers or the BMC drops it."""
+        args = dict(self._args, retries=0, timeout=min(self._args["timeout"], 10))
         try:
             with self.redfish_client(args, self._args["host"]) as rf:
                 rf.get("/redfish/v1/SessionService")

@@ -168,3 +168,24 @@ def test_a_bmc_lost_at_its_new_address_fails_alone_naming_both_addresses(fleet, 
     assert statuses(setup, "bmc-003")["svc-ssh-off"] == "pass"
     fleet.admin.reset("bmc-002")
     assert answers("127.0.48.2", fleet.port)
+
+
+def test_a_gateway_outside_is_fixed_in_place_and_proven(fleet, setup):
+    """The address stays (it is the one the run connects to), only the gateway moves inside: one
+    PATCH, a fresh connection proves the BMC still lets the controller in, nothing moves."""
+    fleet.admin.reset("bmc-003")
+    fleet.admin.apply_deviations("bmc-003", "gateway_outside")
+    here = dict(MOVE, bmc_target_address={"address": "127.0.48.3", "prefix_length": 8, "gateway": "127.0.0.254"})
+    run(fleet, setup, "gateway-audit", "playbooks/audit.yml", cmdline="--limit bmc-003", **here)
+    assert statuses(setup, "bmc-003")["net-addressing"] == "fail"
+    done, sent = run(fleet, setup, "gateway", cmdline="--limit bmc-003 --tags net-addressing", **here)
+    assert done.status == "successful", done.stdout[-3000:]
+    assert sent["bmc-003"] == [("PATCH", LOCK), ("PATCH", NIC), ("PATCH", LOCK)]
+    res = task_result(done, "bmc-003")
+    assert "moved" not in res and address(fleet, "bmc-003") == "127.0.48.3"
+    assert [(op["method"], op["path"]) for op in res["applied"]] == [("PATCH", NIC)] and "followed" not in res["applied"][0]["description"]
+    nic = fleet.admin.get_resource("bmc-003", NIC)
+    assert (nic["DHCPv4"]["DHCPEnabled"], nic["IPv4Addresses"][0]["Gateway"]) == (False, "127.0.0.254")
+    assert statuses(setup, "bmc-003")["net-addressing"] == "pass"
+    done, sent = run(fleet, setup, "gateway-again", cmdline="--limit bmc-003 --tags net-addressing", **here)
+    assert done.status == "successful" and done.changed() == 0 and sent["bmc-003"] == []
