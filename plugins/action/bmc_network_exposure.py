@@ -85,9 +85,10 @@ class ActionModule(WriteAction):
             acl[-1].description += " (then proven by a fresh connection)"
             acl[-1].rollback = exposure_plan.restore_rules(state.raw.get("ip_access_control") or {},
                                                            state.raw.get("ip_filter_rules") or [], state.paths["ip_access_control"])
-        move = [op for op in operations if op.control == "net-addressing"]
+        controls = self._args["controls"]
+        move = [op for op in operations if op.control == "net-addressing" and exposure_plan.selects(controls, "net-addressing")]
         if move and not getattr(ctx, "verifying", False):
-            self._prepare_move(move[0], state, desired, acl_enforced=bool(acl) and _wanted(self._args, "net-ip-acl"))
+            self._prepare_move(move[0], state, desired, acl_enforced=bool(acl) and exposure_plan.selects(controls, "net-ip-acl"))
         return enforce.Plan(ctx.host, operations)
 
     def _prepare_move(self, op, state, desired, acl_enforced):
@@ -102,7 +103,7 @@ class ActionModule(WriteAction):
         if target == _address_of(self._args["host"]):        # only the gateway changes: the same address must still let us in
             op.check = lambda client: self._fresh_connection("the new gateway cuts the controller off")
             return
-        caveat = self._preflight_move(target, port, state, desired, acl_enforced) if _wanted(self._args, "net-addressing") else ""
+        caveat = self._preflight_move(target, port, state, desired, acl_enforced)
         op.send = lambda client: _send_move(client, op.path, op.body)
         op.check = lambda client: self._follow(client, target)
         op.description += " (then followed there by a fresh login%s)" % caveat
@@ -170,10 +171,6 @@ class ActionModule(WriteAction):
     def connection_args(self, task_vars, argument_spec):
         self._args = super().connection_args(task_vars, argument_spec)
         return self._args
-
-
-def _wanted(args, control):
-    return args["controls"] is None or control in args["controls"]
 
 
 def _address_of(host):

@@ -69,7 +69,8 @@ def operation(method, path, body, before, control, resource, step="settings", de
     return Operation(method, path, body, control, resource, changes, step, description=description, **extra)
 
 
-def _wanted(controls, *ids):
+def selects(controls, *ids):
+    """Whether `controls` (None: all) selects one of the control ids."""
     return controls is None or any(i in controls for i in ids)
 
 
@@ -83,7 +84,7 @@ def plan_services(protocol, path, allowed, controls=None):
     enable, settings, disable = {}, {}, {}
     for key, name in PROTOCOLS.items():
         block = protocol.get(key)
-        if key in NOT_A_SERVICE or not isinstance(block, dict) or not _wanted(controls, SERVICE_CONTROLS.get(key)):
+        if key in NOT_A_SERVICE or not isinstance(block, dict) or not selects(controls, SERVICE_CONTROLS.get(key)):
             continue
         on, want = bool(block.get("ProtocolEnabled")), name in allowed
         if want and not on:
@@ -115,7 +116,7 @@ def _tiers(stage, switching_on):
 def plan_snmp_x11(snmp, path, allowed, controls=None):
     """X11 keeps SNMP's own switch, versions and communities in Managers/1/SNMP: off when SNMP is
     not allowed, else v3 only with the communities cleared."""
-    if snmp is None or not _wanted(controls, "svc-snmp"):
+    if snmp is None or not selects(controls, "svc-snmp"):
         return []
     if "snmp" not in set(allowed):
         return plan_switched(snmp, path, "SNMPEnabled", {}, False, "svc-snmp", "snmp")
@@ -164,7 +165,7 @@ def _pick(current, approved, slots):
 def plan_ntp(protocol, protocol_path, oem_ntp, oem_path, approved, controls=None):
     """NTP, in both places the audit reads (NetworkProtocol.NTP, the OEM NTP resource): the approved
     servers and NTP on; no server and NTP off when none is approved. Both answer 202 + a task."""
-    if not _wanted(controls, "time-ntp", "net-egress"):
+    if not selects(controls, "time-ntp", "net-egress"):
         return []
     ops = []
     standard = (protocol or {}).get("NTP")
@@ -185,7 +186,7 @@ def plan_ntp(protocol, protocol_path, oem_ntp, oem_path, approved, controls=None
 
 def plan_syslog(syslog, path, approved, port=514, controls=None):
     """Remote syslog to an approved collector; off with no server when none is approved (202 + task)."""
-    if syslog is None or not _wanted(controls, "log-syslog", "net-egress"):
+    if syslog is None or not selects(controls, "log-syslog", "net-egress"):
         return []
     current = syslog.get("SyslogServer")
     servers = _pick(_destinations([current]), approved, 1)
@@ -196,7 +197,7 @@ def plan_syslog(syslog, path, approved, port=514, controls=None):
 def plan_smtp(body, path, approved, x11=False, controls=None):
     """SMTP (EventService.SMTP on X12/X13, Managers/1/SMTP on X11): an approved server, or off."""
     wrap = None if x11 else "SMTP"
-    if body is None or not isinstance(body if x11 else body.get("SMTP"), dict) or not _wanted(controls, "net-egress"):
+    if body is None or not isinstance(body if x11 else body.get("SMTP"), dict) or not selects(controls, "net-egress"):
         return []
     current = (body if x11 else body["SMTP"]).get("ServerAddress")
     servers = _pick(_destinations([current]), approved, 1)
@@ -211,7 +212,7 @@ def plan_subscriptions(subscriptions, approved_events, approved_snmp, controls=N
     protocol, event_types}: the baseline's bmc_event_subscriptions, each to an approved host) is
     matched by Destination and set by PATCH of that slot, or of a free one (0.0.0.0 or emptied by
     this plan) when none matches. Only the fields that differ are sent."""
-    if not _wanted(controls, "log-events", "net-egress"):
+    if not selects(controls, "log-events", "net-egress"):
         return []
     events, snmp = {destination(a) for a in approved_events}, {destination(a) for a in approved_snmp}
     ops, empty, emptied = [], [], []
@@ -290,7 +291,7 @@ def plan_directory(account_service, path, radius, radius_path, approved, control
     lookup is switched off when it finds an unapproved domain controller (or nothing is approved), so
     its servers are exactly those addresses. With no approved server the service is also switched off
     (the automation logs in with a local account, which no directory setting disables)."""
-    if not _wanted(controls, "net-egress"):
+    if not selects(controls, "net-egress"):
         return []
     approved_hosts = {destination(a) for a in approved}
     ops = []
@@ -344,7 +345,7 @@ def _plan_ad_dns_lookup(account_service, path, stays_on, approved_hosts):
 def plan_dns(nic, path, approved, controls=None):
     """DNS: the static name servers are the approved ones, and DHCP-supplied ones are not used
     when they are not approved."""
-    if nic is None or not _wanted(controls, "net-egress"):
+    if nic is None or not selects(controls, "net-egress"):
         return []
     approved_hosts = {destination(a) for a in approved}
 
@@ -392,27 +393,37 @@ def accepts(rules, address):
     return False
 
 
-def plan_ip_access_control(acl, rules, acl_path, networks, controller_address, extra_rules=(), controls=None):
-    """IP access control = exactly the management networks (Accept) plus the baseline's extra rules,
-    unmanaged rules removed, the service on. `rules`: the FilterRules member bodies. A POSTed rule
-    gets the lowest free Id (Supermicro orders rules by Id)."""
-    if acl is None or not _wanted(controls, "net-ip-acl"):
-        return []
+def _by_id(rules):
+    return sorted(rules or [], key=lambda r: int(r.get("Id", 0)))
+
+
+def planned_rules(rules, networks, extra_rules=()):
+    """What the IP access plan does with the FilterRules member bodies read: (the members to remove,
+    the rules to add, the rules the BMC will then hold in its Id order: kept ones, added ones in the
+    lowest free Ids)."""
     wanted = desired_rules(networks, extra_rules)
     keep, remove = {}, []
-    for rule in sorted(rules, key=lambda r: int(r.get("Id", 0))):
+    for rule in _by_id(rules):
         key = _rule_key(rule)
         if key in wanted and key not in keep.values():
             keep[int(rule["Id"])] = key
         else:
             remove.append(rule)
     add = [k for k in wanted if k not in keep.values()]
-
-    final = dict(keep)      # the rules the BMC will hold, by Id: kept ones, added ones in the lowest free Ids
+    final = dict(keep)
     free = (n for n in range(1, 10000) if n not in keep)
     for key in add:
         final[next(free)] = key
-    final_rules = [final[i] for i in sorted(final)]
+    return remove, add, [final[i] for i in sorted(final)]
+
+
+def plan_ip_access_control(acl, rules, acl_path, networks, controller_address, extra_rules=(), controls=None):
+    """IP access control = exactly the management networks (Accept) plus the baseline's extra rules,
+    unmanaged rules removed, the service on. `rules`: the FilterRules member bodies. A POSTed rule
+    gets the lowest free Id (Supermicro orders rules by Id)."""
+    if acl is None or not selects(controls, "net-ip-acl"):
+        return []
+    remove, add, final_rules = planned_rules(rules, networks, extra_rules)
     if not accepts(final_rules, controller_address):
         raise PlanRefused("IP access control: the rules %s would not accept the controller's address %s as the BMC sees it "
                           "(set bmc_controller_address when the BMC sees the controller behind NAT)"
@@ -434,7 +445,7 @@ def plan_ip_access_control(acl, rules, acl_path, networks, controller_address, e
 def restore_rules(acl, rules, acl_path):
     """send(client) that puts back the IP access control as it was read (`acl`, `rules`), over the
     client's open connection: the rollback when new rules lock the controller out."""
-    previous = [_rule_key(r) for r in sorted(rules, key=lambda r: int(r.get("Id", 0)))]
+    previous = [_rule_key(r) for r in _by_id(rules)]
     collection = acl_path + "/FilterRules"
 
     def send(client):
@@ -461,15 +472,15 @@ def plan_host_channels(host_interface, kcs, lockdown, paths, kcs_privilege="Call
     """KCS privilege to the baseline, the Redfish host interface off, System Lockdown switched on
     after everything else (NVIDIA's lockdown order). None: not on this generation."""
     ops = []
-    if kcs is not None and _wanted(controls, "host-kcs-callback") and kcs.get("Privilege") != kcs_privilege:
+    if kcs is not None and selects(controls, "host-kcs-callback") and kcs.get("Privilege") != kcs_privilege:
         ops.append(operation("PATCH", paths["kcs"], {"Privilege": kcs_privilege}, {"Privilege": kcs.get("Privilege")},
                              "host-kcs-callback", "kcs"))
-    if host_interface is not None and _wanted(controls, "host-hi-off") and host_interface.get("InterfaceEnabled") is not False:
+    if host_interface is not None and selects(controls, "host-hi-off") and host_interface.get("InterfaceEnabled") is not False:
         ops.append(operation("PATCH", paths["host_interface"], {"InterfaceEnabled": False},
                              {"InterfaceEnabled": host_interface.get("InterfaceEnabled")}, "host-hi-off", "host_interface"))
     # Switched on last; switched off (bmc_system_lockdown: false) as enforce.apply's unlock, which
     # then does not lock again. A locked BMC is otherwise unlocked and locked again by enforce.apply.
-    if lockdown is not None and _wanted(controls, "host-syslockdown") and bool(lockdown.get("SysLockdownEnabled")) != lockdown_on:
+    if lockdown is not None and selects(controls, "host-syslockdown") and bool(lockdown.get("SysLockdownEnabled")) != lockdown_on:
         ops.append(operation("PATCH", paths["lockdown"], {"SysLockdownEnabled": lockdown_on}, {"SysLockdownEnabled": not lockdown_on},
                              "host-syslockdown", "lockdown", step="lock" if lockdown_on else "settings"))
     return ops
@@ -481,7 +492,7 @@ def plan_addressing(nic, path, networks, enabled=False, target=None, controls=No
     """net-addressing: a BMC address or gateway outside the management networks. Not changed unless
     `enabled` with a `target` ({address, prefix_length, gateway}): moving a BMC's address is how
     you lose it. (operations, manual step or None)."""
-    if nic is None or not _wanted(controls, "net-addressing"):
+    if nic is None or not selects(controls, "net-addressing"):
         return [], None
     nets = [ipaddress.ip_network(str(n), strict=False) for n in networks]
 
@@ -506,7 +517,7 @@ def plan_addressing(nic, path, networks, enabled=False, target=None, controls=No
     body = {"DHCPv4": {"DHCPEnabled": False},
             "IPv4StaticAddresses": [{"Address": target["address"], "SubnetMask": str(net.netmask), "Gateway": target.get("gateway")}]}
     before = {"DHCPv4": {"DHCPEnabled": (nic.get("DHCPv4") or {}).get("DHCPEnabled")},
-              "IPv4StaticAddresses": [{k: current.get(k) for k in ("Address", "SubnetMask", "Gateway")}]}
+              "IPv4StaticAddresses": [_ipv4(current)]}
     op = operation("PATCH", path, body, before, "net-addressing", "ethernet")
     # What the BMC then reports as its address (IPv4Addresses is derived): check mode's `after`.
     op.predicts = ("ethernet", {"IPv4Addresses": [dict(body["IPv4StaticAddresses"][0], AddressOrigin="Static")]})
@@ -517,17 +528,22 @@ def previous_addressing(nic):
     """The EthernetInterface PATCH that puts the addressing read back (the rollback of a move)."""
     if (nic.get("DHCPv4") or {}).get("DHCPEnabled"):
         return {"DHCPv4": {"DHCPEnabled": True}}
-    return {"IPv4StaticAddresses": [{k: a.get(k) for k in ("Address", "SubnetMask", "Gateway")} for a in nic.get("IPv4StaticAddresses") or []]}
+    return {"IPv4StaticAddresses": [_ipv4(a) for a in nic.get("IPv4StaticAddresses") or []]}
+
+
+def _ipv4(address):
+    """An IPv4 address entry as IPv4StaticAddresses takes it."""
+    return {k: address.get(k) for k in ("Address", "SubnetMask", "Gateway")}
 
 
 def rules_after(acl, rules, networks, extra_rules=(), enforced=False):
     """[(network, policy)] the IP access control will filter with once the run is through: the
-    desired rules when net-ip-acl is enforced in the same run, else the ones read ([] = no filter)."""
+    rules the plan leaves when net-ip-acl is enforced in the same run, else the ones read ([] = no filter)."""
     if enforced:
-        return desired_rules(networks, extra_rules)
+        return planned_rules(rules, networks, extra_rules)[2]
     if not (acl or {}).get("ServiceEnabled"):
         return []
-    return [k for k in (_rule_key(r) for r in sorted(rules or [], key=lambda r: int(r.get("Id", 0)))) if k]
+    return [k for k in map(_rule_key, _by_id(rules)) if k]
 
 
 # -- the whole exposure plan -------------------------------------------------------------------
@@ -616,7 +632,7 @@ def plan_certificate(current, layout, min_days, source, now=None, controls=None)
     the pair) or {"ca_cert_pem", "ca_key_pem", "subject", "days"} (GenerateCSR on the BMC, the CSR
     signed on the controller with the organisation's CA, ReplaceCertificate; DCMS licence).
     Renewed when fewer than `min_days` days remain. Returns (operations, manual step or None)."""
-    if not _wanted(controls, "tls-cert-not-default"):
+    if not selects(controls, "tls-cert-not-default"):
         return [], None
     now = now or datetime.datetime.now(datetime.timezone.utc)
     days = days_left(current, now)
