@@ -113,6 +113,10 @@ class HostTimeout(RedfishError):
         return "%s: %s" % (self.host, self.reason) + (" (%s)" % self.messages[0] if self.messages else "")
 
 
+class CertificateUntrusted(RedfishError):
+    """The BMC's TLS certificate did not verify: trying again cannot help."""
+
+
 class ResponseTooLarge(RedfishError):
     """The answer is larger than max_response_bytes."""
 
@@ -253,8 +257,8 @@ class RedfishClient:
                     self.login()
                     break
                 except RedfishError as exc:
-                    final = exc.status is not None or str(exc.reason or "").startswith("TLS")
-                    if final or isinstance(exc, HostTimeout) or time.monotonic() + interval >= deadline:
+                    final = exc.status is not None or isinstance(exc, (CertificateUntrusted, HostTimeout))
+                    if final or time.monotonic() + interval >= deadline:
                         self._drop_idle()
                         self.host, self._token, self._session_uri = old
                         raise
@@ -447,8 +451,8 @@ class RedfishClient:
                 data = self._read(answer, method, path)
             except ssl.SSLCertVerificationError as exc:
                 self._done(conn, close=True)
-                raise RedfishError(self.where, method, path, reason="TLS certificate not trusted (%s); set ca_path to the "
-                                   "CA that signed it" % (exc.verify_message or exc.reason)) from None
+                reason = "TLS certificate not trusted (%s); set ca_path to the CA that signed it" % (exc.verify_message or exc.reason)
+                raise CertificateUntrusted(self.where, method, path, reason=reason) from None
             except (TimeoutError, socket.timeout):
                 self._done(conn, close=True)
                 raise self._timed_out(method, path, timeout or self.timeout, by_budget, budget) from None

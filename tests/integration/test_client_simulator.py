@@ -11,8 +11,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 
 from ansible_collections.bmclock.supermicro.plugins.module_utils import gather
-from ansible_collections.bmclock.supermicro.plugins.module_utils.redfish import (HostTimeout, LoginRefused, RedfishClient, RedfishError,
-                                                                          ResponseTooLarge)
+from ansible_collections.bmclock.supermicro.plugins.module_utils.redfish import (CertificateUntrusted, HostTimeout, LoginRefused,
+                                                                          RedfishClient, RedfishError, ResponseTooLarge)
 from bmcsim.firmware import make_image
 from bmcsim.testing import SimFleet
 from playbook_support import fresh
@@ -400,4 +400,18 @@ def test_follow_moves_the_session_to_the_new_address_or_stays(fleet, bmc):
         assert rf.where.startswith("127.0.96.9") and rf.get(nic)["IPv4Addresses"][0]["Address"] == "127.0.96.9"
         sessions = fleet.admin.requests(bmc["name"])["log"]
         assert [e[0] for e in sessions if e[1].startswith("/redfish/v1/SessionService/Sessions/")] == ["DELETE"]   # the old one
+    fleet.admin.reset(bmc["name"])
+
+
+def test_follow_stops_at_a_certificate_that_does_not_name_the_new_address(fleet, bmc):
+    """The certificate names the old address only: the login at the new one fails verification,
+    which no waiting mends, so follow() gives up at once and stays with the old address."""
+    nic = "/redfish/v1/Managers/1/EthernetInterfaces/1"
+    fleet.admin.patch_resource(bmc["name"], SYSLOCKDOWN, {"SysLockdownEnabled": False})
+    with client(fleet, bmc) as rf:
+        rf.patch(nic, {"DHCPv4": {"DHCPEnabled": False},
+                       "IPv4StaticAddresses": [{"Address": "127.0.96.19", "SubnetMask": "255.0.0.0", "Gateway": "127.0.0.254"}]})
+        with pytest.raises(CertificateUntrusted, match="IP address mismatch"):
+            rf.follow("127.0.96.19", within=600, interval=0.2)
+        assert rf.where.startswith(bmc["address"])
     fleet.admin.reset(bmc["name"])
