@@ -97,7 +97,7 @@ class ActionModule(ControllerAction):
                 step.pop("resume")      # still waiting for its host reset: nothing to send
                 step["action"], step["reason"] = "none", firmware.describe("bios", prior)
         refused = [s for s in steps if s["action"] in ("downgrade_refused", "unknown")]
-        todo = [s for s in steps if s["action"] == "update" or s.get("resume")]
+        todo = firmware.pending(steps)
         if refused:
             return self._result(failed=True, msg="; ".join(s["reason"] for s in refused))
         if not todo:

@@ -179,10 +179,15 @@ def plan(component, active, target, allow_downgrade=False, active_image=None, ac
     return dict(step, action="update", reason="%s %s -> %s" % (name, shown, to))
 
 
+def pending(steps):
+    """The steps a run sends something for: updates, and interrupted ones it resumes."""
+    return [s for s in steps if s["action"] == "update" or s.get("resume")]
+
+
 def diff(host, steps):
     """--diff for the components a run updates (or would): the version read and the image it had,
     then the target version, its image and sha256. None when nothing changes."""
-    todo = [s for s in steps if s["action"] == "update" or s.get("resume")]
+    todo = pending(steps)
     if not todo:
         return None
 

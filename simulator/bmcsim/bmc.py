@@ -121,6 +121,7 @@ class BMC:
         self.on_up_change = None                     # set by the fleet: coroutine fn(bmc)
         self.on_address_change = None               # set by the fleet: coroutine fn(bmc, address)
         self.pending_move = None                     # the scheduled address change (asyncio handle)
+        self.moving = None                           # the address change running (asyncio task)
 
     # ---- generation facts -------------------------------------------------------------
     @property
@@ -222,7 +223,10 @@ class BMC:
         if self.pending_move:
             self.pending_move.cancel()
         loop = asyncio.get_running_loop()
-        self.pending_move = loop.call_later(delay, lambda: loop.create_task(self.on_address_change(self, address)))
+
+        def move():     # the task is kept: the loop holds only a weak reference to it
+            self.moving = loop.create_task(self.on_address_change(self, address))
+        self.pending_move = loop.call_later(delay, move)
 
     async def set_up(self, up: bool) -> None:
         """Open or close this BMC's listener (a rebooting BMC refuses connections)."""

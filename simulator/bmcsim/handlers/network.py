@@ -6,6 +6,7 @@ import ipaddress
 from ..bmc import MANAGER
 from ..errors import RedfishError, accepted_body
 from ..fleetgen import add_filter_rule
+from ..profiles.x13 import dhcp_lease
 from .context import Ctx
 
 NP = f"{MANAGER}/NetworkProtocol"
@@ -54,7 +55,7 @@ async def patch_bmc_nic(ctx: Ctx, patch: dict):
         current = [{**s, "AddressOrigin": "Static"} for s in static]
     elif patch.get("DHCPv4", {}).get("DHCPEnabled") is True and not nic["DHCPv4"]["DHCPEnabled"]:
         # Back on DHCP: the lease is the BMC's own (home) address; the static slot reads as nulls again.
-        current = [{"Address": ctx.bmc.home_address, "SubnetMask": "255.255.0.0", "AddressOrigin": "DHCP", "Gateway": "127.0.0.254"}]
+        current = [dhcp_lease(ctx.bmc.home_address)]
     else:
         return None
     new = current[0]["Address"]

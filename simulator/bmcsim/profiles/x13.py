@@ -515,6 +515,11 @@ def empty_subscription(n: int) -> dict:
                                    "EnableSubscription": False}}}
 
 
+def dhcp_lease(address: str) -> dict:
+    """The IPv4 address a BMC on DHCP reports: its own (home) address, the loopback lease."""
+    return {"Address": address, "SubnetMask": "255.255.0.0", "AddressOrigin": "DHCP", "Gateway": "127.0.0.254"}
+
+
 def bmc_nic(i: dict) -> dict:
     """Managers/1/EthernetInterfaces/1 with the capture quirks: null static IPv4 under DHCP, five
     '::' IPv6 slots, string SpeedMbps allowable values, the '(null)' name server."""
@@ -529,7 +534,7 @@ def bmc_nic(i: dict) -> dict:
                        "UseStaticRoutes": False, "UseDomainName": False, "FallbackAddress": "None"},
             "DHCPv6": {"OperatingMode": "Stateless", "UseDNSServers": False, "UseDomainName": False, "UseNTPServers": False,
                        "UseRapidCommit": False},
-            "IPv4Addresses": [{"Address": i["address"], "SubnetMask": "255.255.0.0", "AddressOrigin": "DHCP", "Gateway": "127.0.0.254"}],
+            "IPv4Addresses": [dhcp_lease(i["address"])],
             "StatelessAddressAutoConfig": {"IPv4AutoConfigEnabled": False, "IPv6AutoConfigEnabled": True},
             "IPv4StaticAddresses": [{"Address": None, "SubnetMask": None, "Gateway": None}],
             "IPv6StaticAddresses": [{"Address": "::", "PrefixLength": 64} for _ in range(5)],
