@@ -541,7 +541,9 @@ def rules_after(acl, rules, networks, extra_rules=(), enforced=False):
     rules the plan leaves when net-ip-acl is enforced in the same run, else the ones read ([] = no filter)."""
     if enforced:
         return planned_rules(rules, networks, extra_rules)[2]
-    if not (acl or {}).get("ServiceEnabled"):
+    if not isinstance(acl, dict):
+        raise PlanRefused("the IP access control was not read: whether it lets the controller in is not known")
+    if not acl.get("ServiceEnabled"):
         return []
     return [k for k in map(_rule_key, _by_id(rules)) if k]
 

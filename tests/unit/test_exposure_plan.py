@@ -399,6 +399,8 @@ def test_the_rules_a_move_is_checked_against():
     rules = [{"Id": "2", "Address": "10.0.0.0", "PrefixLength": 8, "Policy": "Accept"},
              {"Id": "1", "Address": "192.0.2.0", "PrefixLength": 24, "Policy": "Drop"}]
     assert ep.rules_after({"ServiceEnabled": False}, rules, ["127.0.0.0/8"]) == []          # off: nothing filtered
+    with pytest.raises(ep.PlanRefused, match="not read"):                                    # unread: not "nothing filtered"
+        ep.rules_after(None, rules, ["127.0.0.0/8"])
     read = ep.rules_after({"ServiceEnabled": True}, rules, ["127.0.0.0/8"])
     assert [str(n) for n, _ in read] == ["192.0.2.0/24", "10.0.0.0/8"] and not ep.accepts(read, "127.0.0.1")
     enforced = ep.rules_after({"ServiceEnabled": True}, rules, ["127.0.0.0/8"], enforced=True)
